@@ -1,0 +1,1 @@
+"""Junipeer Entities: browse, search and retry synced records."""

@@ -1,0 +1,40 @@
+"""The `entities` console script. Each subcommand lives in its own module with configure(parser) and run(args)."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from entities.db import DatabaseError
+
+# name -> (module, help). A module provides configure(parser) and run(args) -> exit code.
+COMMANDS = {
+    "demo": ("entities.demo", "generate a deterministic demo database"),
+    "serve": ("entities.serve", "run the app on a database"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="entities", description="Junipeer Entities: synced records dashboard.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        mod = importlib.import_module(module)
+        mod.configure(command)
+        command.set_defaults(run=mod.run)
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "accepts_extra", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
+    try:
+        return args.run(args) or 0
+    except DatabaseError as exc:
+        print(f"entities {args.command}: {exc}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Statuses, types and other enumerations: defined once, checked against the schema by a test."""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Status:
+    key: str
+    label: str
+    color: str
+    description: str
+
+
+@dataclass(frozen=True)
+class EntityType:
+    key: str
+    label: str  # tab label, plural
+    singular: str
+    children_label: str
+
+
+STATUSES = (
+    Status("synced", "Synced", "#1f9d55", "Synced successfully"),
+    Status("error", "Error", "#d64545", "The last sync failed"),
+    Status("pending", "Pending", "#d69e2e", "Queued, not yet processed"),
+)
+STATUS = {s.key: s for s in STATUSES}
+STATUS_KEYS = tuple(STATUS)
+
+TYPES = (
+    EntityType("article", "Articles", "Article", "variants"),
+    EntityType("customer", "Customers", "Customer", "contacts"),
+    EntityType("order", "Orders", "Order", "order lines"),
+    EntityType("stock", "Stock", "Stock level", "locations"),
+)
+TYPE = {t.key: t for t in TYPES}
+TYPE_KEYS = tuple(TYPE)
+
+OUTCOMES = ("success", "error", "pending")
+OUTCOME_COLORS = {"success": STATUS["synced"].color, "error": STATUS["error"].color, "pending": STATUS["pending"].color}
+OPERATIONS = ("create", "update", "retry", "delete")
+RETRY_STATES = ("queued", "running", "succeeded", "failed")
+OPEN_RETRY_STATES = ("queued", "running")
+SEVERITIES = ("low", "medium", "high", "critical")
+SEVERITY_COLORS = {"low": "#718096", "medium": "#d69e2e", "high": "#dd6b20", "critical": "#c53030"}
+
+# Columns of the entity list a user may sort by: URL value -> SQL column. The only source of ORDER BY names.
+SORTS = {
+    "last_updated": "last_updated",
+    "status": "status",
+    "retriever_ref": "retriever_ref",
+    "storer_ref": "storer_ref",
+    "children": "children",
+}

@@ -1,0 +1,89 @@
+"""The one runner: loads named .sql files from this folder and executes them with $name parameters.
+
+Nothing else in the project calls ``execute``. Values are always bound as parameters; the only text ever
+substituted into SQL is an identifier from IDENTIFIERS (an allowlist in code), for ORDER BY.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+from entities.model import SORTS
+
+QUERY_DIR = Path(__file__).parent
+SCHEMA_DIR = QUERY_DIR / "schema"
+IDENTIFIERS = frozenset(SORTS.values()) | {"asc", "desc"}
+_SLOT = re.compile(r"\{\{(\w+)\}\}")
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+@cache
+def sql(name: str) -> str:
+    path = QUERY_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise KeyError(f"no query named {name!r} in {QUERY_DIR}")
+    return path.read_text()
+
+
+def names() -> list[str]:
+    return sorted(p.stem for p in QUERY_DIR.glob("*.sql"))
+
+
+def _render(name: str, idents: dict[str, str] | None) -> str:
+    text = sql(name)
+    if not idents and "{{" not in text:
+        return text
+
+    def fill(match: re.Match) -> str:
+        value = (idents or {}).get(match.group(1))
+        if value not in IDENTIFIERS:
+            raise ValueError(f"{name}: identifier slot {match.group(1)!r} got {value!r}, not in the allowlist")
+        return value
+
+    return _SLOT.sub(fill, text)
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, idents: dict[str, str] | None = None, **params):
+    """Execute the named query; returns the cursor so callers pick fetchall/fetchone/df/arrow."""
+    text = _render(name, idents)
+    wanted = declared(text)
+    missing = wanted - params.keys()
+    if missing:
+        raise TypeError(f"{name}: missing parameters {sorted(missing)}")
+    return con.execute(text, {k: params[k] for k in wanted} or None)
+
+
+def declared(text: str) -> set[str]:
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+    return set(_PARAM.findall(body))
+
+
+def rows(con, name: str, idents=None, **params) -> list[tuple]:
+    return run(con, name, idents, **params).fetchall()
+
+
+def one(con, name: str, idents=None, **params) -> tuple | None:
+    return run(con, name, idents, **params).fetchone()
+
+
+def scalar(con, name: str, idents=None, **params):
+    row = one(con, name, idents, **params)
+    return None if row is None else row[0]
+
+
+def df(con, name: str, idents=None, **params):
+    return run(con, name, idents, **params).df()
+
+
+def records(con, name: str, idents=None, **params) -> list[dict]:
+    cur = run(con, name, idents, **params)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for path in sorted(SCHEMA_DIR.glob("*.sql")):
+        con.execute(path.read_text())
