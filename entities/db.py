@@ -42,7 +42,7 @@ def connect(path: str | os.PathLike, *, create: bool = False, read_only: bool = 
         raise DatabaseError("No database file found", path, "Create one with `entities demo --db PATH`, "
                             "or point ENTITIES_DB at an existing file.")
     try:
-        con = duckdb.connect(path, read_only=read_only, config={"TimeZone": "UTC"})
+        con = duckdb.connect(path, read_only=read_only)
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
@@ -59,6 +59,7 @@ def connect(path: str | os.PathLike, *, create: bool = False, read_only: bool = 
         raise DatabaseError(f"The file is not a readable DuckDB database ({str(exc).splitlines()[0]})", path,
                             "Check that ENTITIES_DB points at a database made by `entities demo` or "
                             "`entities import`.") from exc
-    if create or not read_only:
+    queries.run(con, "session_utc")
+    if not read_only:
         queries.create_schema(con)
     return con

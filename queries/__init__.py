@@ -81,9 +81,14 @@ def df(con, name: str, idents=None, **params):
 def records(con, name: str, idents=None, **params) -> list[dict]:
     cur = run(con, name, idents, **params)
     cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
+    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def execute_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Run a trusted multi-statement script from the repository (DDL, test fixtures); never user input."""
+    con.execute(Path(path).read_text())
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     for path in sorted(SCHEMA_DIR.glob("*.sql")):
-        con.execute(path.read_text())
+        execute_file(con, path)

@@ -1,0 +1,48 @@
+"""Frame and router: page config, the database connection, the integration picker, navigation."""
+import streamlit as st
+
+from entities import ui, urlstate
+from entities.db import DatabaseError
+
+st.set_page_config(page_title="Junipeer Entities", page_icon="🔁", layout="wide")
+
+
+def integration_picker() -> None:
+    integrations = ui.query_df("integrations_list")
+    if integrations.empty:
+        st.sidebar.warning("This database has no integrations yet. Load data with `entities import` "
+                           "or `entities demo`.")
+        return
+    by_id = {int(row.id): row for row in integrations.itertuples()}
+    ids = list(by_id)
+    urlstate.bind("integration", parse=urlstate.one_of(ids, int), dump=urlstate.dump_one, default=ids[0])
+    st.sidebar.selectbox(
+        "Integration",
+        ids,
+        key="integration",
+        format_func=lambda i: f"{by_id[i].name} · {by_id[i].retriever} → {by_id[i].storer}",
+        help="The retriever → storer platform pair whose records you see.",
+    )
+    picked = by_id[st.session_state["integration"]]
+    st.sidebar.caption(f"Retriever **{picked.retriever}** → Storer **{picked.storer}**")
+
+
+try:
+    ui.connection()
+except DatabaseError as exc:
+    st.title("Junipeer Entities")
+    ui.show_db_error(exc)
+    st.stop()
+
+notices = st.container()
+integration_picker()
+navigation = st.navigation([
+    st.Page("pages/entities_list.py", title="Entities", icon=":material/table_rows:", default=True),
+    st.Page("pages/entity.py", title="Entity", icon=":material/description:", url_path="entity",
+            visibility="hidden"),
+    st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:", url_path="overview"),
+    st.Page("pages/references.py", title="References", icon=":material/link:", url_path="references"),
+])
+navigation.run()
+with notices:
+    urlstate.show_notices()

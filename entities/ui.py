@@ -1,0 +1,91 @@
+"""UI helpers shared by pages: the connection, cached queries, status badges and viewer-local times."""
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import streamlit as st
+
+import queries
+from entities import db
+from entities.model import STATUS, TYPE
+
+QUERY_TTL_SECONDS = 60
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str):
+    return db.connect(path)
+
+
+def connection():
+    """The app's one read-write connection for ENTITIES_DB (raises db.DatabaseError with a readable message)."""
+    return _connection(db.db_path())
+
+
+def cursor():
+    """A cursor of its own for this script run: DuckDB connections are not shared across threads."""
+    return connection().cursor()
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def _cached(path: str, name: str, idents: tuple | None, params: tuple):
+    return queries.df(_connection(path).cursor(), name, dict(idents) if idents else None, **dict(params))
+
+
+def query_df(name: str, idents: dict | None = None, **params):
+    """A named query's result as a DataFrame, cached for a minute; call clear_cache() after any write."""
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    result = _cached(db.db_path(), name, tuple(sorted(idents.items())) if idents else None, frozen)
+    return result
+
+
+def clear_cache() -> None:
+    _cached.clear()
+
+
+def show_db_error(exc: db.DatabaseError) -> None:
+    st.error(f"**{exc.problem}**\n\nDatabase path: `{exc.path}`\n\n{exc.action}", icon="🛑")
+
+
+def viewer_tz() -> ZoneInfo:
+    try:
+        return ZoneInfo(st.context.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_time(ts: datetime | None, tz: ZoneInfo | None = None) -> str:
+    if ts is None:
+        return ""
+    return ts.astimezone(tz or viewer_tz()).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def relative_age(ts: datetime | None, now: datetime | None = None) -> str:
+    if ts is None:
+        return ""
+    seconds = ((now or datetime.now(UTC)) - ts).total_seconds()
+    if seconds < 0:
+        return "in the future"
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)} {unit} ago"
+    return "just now"
+
+
+def status_label(key: str) -> str:
+    return STATUS[key].label if key in STATUS else key
+
+
+def status_badge(key: str) -> str:
+    """HTML badge for st.markdown(unsafe_allow_html=True); colour from the one status palette."""
+    status = STATUS.get(key)
+    color = status.color if status else "#718096"
+    label = html.escape(status.label if status else key)
+    return (f'<span style="background:{color};color:white;border-radius:0.6rem;padding:0.1rem 0.6rem;'
+            f'font-size:0.85rem;font-weight:600">{label}</span>')
+
+
+def type_label(key: str) -> str:
+    return TYPE[key].label if key in TYPE else key

@@ -1,0 +1,110 @@
+"""URL-bound state. The URL is the truth when it changes from outside (a shared link); otherwise widgets write
+their values back to it. Invalid values are dropped with a notice, never an error."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import streamlit as st
+
+_SEEN = "_url_seen"
+_NOTICES = "_url_notices"
+
+
+def _url(key: str) -> list[str]:
+    return [v for v in st.query_params.get_all(key) if v != ""]
+
+
+def bind(key: str, *, parse: Callable[[list[str]], Any], dump: Callable[[Any], list[str]], default: Any) -> Any:
+    """Call before drawing the widget with this key. Returns the value the widget will show.
+
+    parse turns the URL's raw values into a value or raises ValueError with a user-facing reason."""
+    seen = st.session_state.setdefault(_SEEN, {})
+    raw = _url(key)
+    if key in st.session_state and raw == seen.get(key):
+        value = st.session_state[key]
+    else:
+        try:
+            value = parse(raw) if raw else default
+        except ValueError as exc:
+            notice(f"Ignored `{key}={','.join(raw)}` in the link: {exc}")
+            value = default
+        st.session_state[key] = value
+    publish(key, value, dump, default)
+    return value
+
+
+def publish(key: str, value: Any, dump: Callable[[Any], list[str]], default: Any) -> None:
+    raw = [] if value == default or value is None else dump(value)
+    if raw:
+        st.query_params[key] = raw if len(raw) > 1 else raw[0]
+    elif key in st.query_params:
+        del st.query_params[key]
+    st.session_state.setdefault(_SEEN, {})[key] = raw
+
+
+def notice(text: str) -> None:
+    notices = st.session_state.setdefault(_NOTICES, [])
+    if text not in notices:
+        notices.append(text)
+
+
+def show_notices() -> None:
+    for text in st.session_state.pop(_NOTICES, []):
+        st.caption(f":orange[⚠] {text}")
+
+
+# Parsers shared by pages: each takes the URL's raw values and returns a value or raises ValueError.
+
+def one_of(allowed: Iterable[Any], cast: Callable[[str], Any] = str) -> Callable[[list[str]], Any]:
+    allowed = list(allowed)
+
+    def parse(raw: list[str]) -> Any:
+        try:
+            value = cast(raw[-1].strip())
+        except (TypeError, ValueError):
+            raise ValueError(f"{raw[-1]!r} is not a valid value") from None
+        if value not in allowed:
+            raise ValueError(f"{raw[-1]!r} is not one of {', '.join(map(str, allowed))}")
+        return value
+
+    return parse
+
+
+def many_of(allowed: Iterable[str]) -> Callable[[list[str]], list[str]]:
+    """Repeatable or comma-separated values; unknown ones are dropped with a notice, order follows `allowed`."""
+    allowed = list(allowed)
+
+    def parse(raw: list[str]) -> list[str]:
+        given = {part.strip().lower() for value in raw for part in value.split(",") if part.strip()}
+        unknown = given - set(allowed)
+        if unknown:
+            notice(f"Ignored unknown value(s) {', '.join(sorted(unknown))}; allowed: {', '.join(allowed)}")
+        return [a for a in allowed if a in given]
+
+    return parse
+
+
+def positive_int(raw: list[str]) -> int:
+    try:
+        value = int(raw[-1])
+    except ValueError:
+        raise ValueError(f"{raw[-1]!r} is not a whole number") from None
+    if value < 1:
+        raise ValueError("must be 1 or more")
+    return value
+
+
+def text(limit: int = 10_000) -> Callable[[list[str]], str]:
+    def parse(raw: list[str]) -> str:
+        return raw[-1][:limit]
+
+    return parse
+
+
+def dump_one(value: Any) -> list[str]:
+    return [str(value)]
+
+
+def dump_many(values: list[str]) -> list[str]:
+    return [",".join(values)] if values else []

@@ -1,0 +1,166 @@
+"""Shared test harness: the literal fixture database, AppTest helpers and a real streamlit server + Chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import streamlit as st
+
+import queries
+from entities import db
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_SQL = Path(__file__).with_name("fixture.sql")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def build_fixture_db(path: Path) -> Path:
+    con = db.connect(path, create=True)
+    queries.execute_file(con, FIXTURE_SQL)
+    queries.run(con, "sequences_advance")
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def fixture_db_template(tmp_path_factory) -> Path:
+    return build_fixture_db(tmp_path_factory.mktemp("fixture") / "fixture.duckdb")
+
+
+@pytest.fixture
+def fixture_db(fixture_db_template, tmp_path) -> Path:
+    """A private, writable copy of the literal fixture database."""
+    path = tmp_path / "fixture.duckdb"
+    shutil.copy(fixture_db_template, path)
+    return path
+
+
+@pytest.fixture
+def con(fixture_db):
+    connection = db.connect(fixture_db)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def app_env(fixture_db, monkeypatch):
+    """Point the app at a fresh fixture DB and start with empty Streamlit caches."""
+    monkeypatch.setenv("ENTITIES_DB", str(fixture_db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield fixture_db
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def open_app(page: str | None = None, **query_params):
+    """Run app.py in AppTest, optionally switched to pages/<page>.py with URL parameters."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    for key, value in query_params.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(f"pages/{page}.py")
+        for key, value in query_params.items():
+            at.query_params[key] = value
+        at.run()
+    return at
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(condition, timeout: float = 30.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class Server:
+    """A real `streamlit run app.py` on a free 127.0.0.1 port against a database file."""
+
+    def __init__(self, db_path: Path, env: dict | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = db_path.with_suffix(".server.log")
+        cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false",
+               "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
+        full_env = dict(os.environ, ENTITIES_DB=str(db_path), **(env or {}))
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=self.log.open("w"),
+                                     stderr=subprocess.STDOUT)
+        wait_until(self._healthy, 60, f"streamlit to serve {self.url} (log: {self.log})")
+
+    def _healthy(self) -> bool:
+        if self.proc.poll() is not None:
+            raise AssertionError(f"streamlit exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: browser tests cannot run. "
+                    "Install it with `apt-get install -y chromium` (.ci/run does this).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def server_factory(tmp_path):
+    """Start servers on copies of database files; every server is stopped after the test."""
+    started = []
+
+    def start(source_db: Path, env: dict | None = None) -> Server:
+        copy = tmp_path / f"served-{len(started)}.duckdb"
+        shutil.copy(source_db, copy)
+        server = Server(copy, env)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, timezone_id="Europe/Stockholm",
+                                  accept_downloads=True)
+    context.set_default_timeout(20_000)
+    yield context.new_page()
+    context.close()

@@ -1,0 +1,66 @@
+"""The frame: integration picker, URL-bound integration, clear database errors."""
+import pytest
+from conftest import open_app
+
+import queries
+from entities import db
+
+
+def test_picker_lists_integrations_with_platforms(app_env):
+    """The user sees every integration with its retriever → storer platforms in the sidebar picker."""
+    at = open_app()
+    picker = at.sidebar.selectbox(key="integration")
+    assert picker.options == ["Baltic Parts · Magento → Microsoft Dynamics 365 Business Central",
+                      "Hem & Trädgård · WooCommerce → Visma eEkonomi",
+                      "Nordic Outdoor · Shopify → Fortnox"]
+
+
+@pytest.mark.parametrize(("raw", "picked", "notice"), [
+    ("2", 2, False),
+    ("1", 1, False),
+    ("99", 3, True),
+    ("abc", 3, True),
+])
+def test_integration_from_url(app_env, raw, picked, notice):
+    """Opening ?integration=N picks that integration; an unknown id falls back with a notice."""
+    at = open_app(integration=raw)
+    assert at.session_state["integration"] == picked
+    assert any("Ignored" in c.value for c in at.caption) == notice
+
+
+def test_missing_database_shows_what_to_run(monkeypatch, tmp_path):
+    """Pointing ENTITIES_DB at a missing file shows the path and the command to create one, no traceback."""
+    import streamlit as st
+    st.cache_resource.clear()
+    missing = tmp_path / "nope.duckdb"
+    monkeypatch.setenv("ENTITIES_DB", str(missing))
+    at = open_app()
+    assert not at.exception
+    assert str(missing) in at.error[0].value
+    assert "entities demo" in at.error[0].value
+    assert not missing.exists()
+
+
+def test_locked_database_names_the_holder(fixture_db, tmp_path):
+    """A second process opening a database held by another gets who holds it and what to do."""
+    import subprocess
+    import sys
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); "
+                               "print('ready', flush=True); time.sleep(60)", str(fixture_db)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(db.DatabaseError) as info:
+            db.connect(fixture_db)
+        assert f"process {holder.pid}" in info.value.problem
+        assert "Nothing was changed" in info.value.action
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_integrations_list_enabled_types(con):
+    """Each integration lists only its enabled flow types."""
+    rows = {r["name"]: r["enabled_types"] for r in queries.records(con, "integrations_list")}
+    assert rows == {"Baltic Parts": [], "Hem & Trädgård": ["customer", "order"],
+                    "Nordic Outdoor": ["article", "customer", "order"]}

@@ -1,0 +1,18 @@
+"""In a real browser: the app opens and the sidebar offers the real integrations."""
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_sidebar_picker_shows_integration_names(server_factory, fixture_db, page):
+    """Opening the app shows the integration picker with the integration's name and platforms."""
+    server = server_factory(fixture_db)
+    page.goto(f"{server.url}/?integration=1")
+    picker = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox")
+    page.get_by_test_id("stSidebar").get_by_text("Retriever Shopify → Storer Fortnox").wait_for()
+    picker.click()
+    options = page.get_by_role("option")
+    options.first.wait_for()
+    assert options.all_inner_texts() == ["Baltic Parts · Magento → Microsoft Dynamics 365 Business Central",
+                                         "Hem & Trädgård · WooCommerce → Visma eEkonomi",
+                                         "Nordic Outdoor · Shopify → Fortnox"]

@@ -1,0 +1,70 @@
+"""Every named query runs with its declared example parameters against the fixture database."""
+import re
+
+import duckdb
+import pytest
+
+import queries
+
+PARAM_LINE = re.compile(r"^--\s*@param\s+(\w+)\s+([\w\[\]() ,]+?)\s*=\s*(.+?)\s*$")
+IDENT_LINE = re.compile(r"^--\s*@ident\s+(\w+)\s*=\s*(\w+)\s*$")
+
+
+def header(name: str) -> list[str]:
+    lines = queries.sql(name).splitlines()
+    return [line for line in lines[: next((i for i, line in enumerate(lines) if not line.startswith("--")),
+                                              len(lines))]]
+
+
+def example_params(name: str, con) -> tuple[dict, dict]:
+    params, idents = {}, {}
+    for line in header(name):
+        if m := PARAM_LINE.match(line):
+            params[m.group(1)] = duckdb.execute(f"select cast({m.group(3)} as {m.group(2)})").fetchone()[0]
+        elif m := IDENT_LINE.match(line):
+            idents[m.group(1)] = m.group(2)
+    return params, idents
+
+
+@pytest.mark.parametrize("name", queries.names())
+def test_query_has_header(name):
+    """Each .sql file starts with a comment saying what it returns and declares every $parameter it uses."""
+    head = header(name)
+    assert head, f"{name}.sql has no header comment"
+    declared = {PARAM_LINE.match(line).group(1) for line in head if PARAM_LINE.match(line)}
+    assert declared == queries.declared(queries.sql(name)), f"{name}.sql: @param lines do not match its $names"
+
+
+@pytest.mark.parametrize("name", queries.names())
+def test_query_runs_on_fixture(name, con):
+    """Each named query executes with its example parameters on the fixture DB."""
+    params, idents = example_params(name, con)
+    cursor = queries.run(con, name, idents or None, **params)
+    if cursor.description:
+        cursor.fetchall()
+
+
+@pytest.mark.parametrize("bad", ["last_updated; drop table entities", "id) --", "DESC"])
+def test_identifier_slots_only_take_allowlisted_names(bad, con, tmp_path, monkeypatch):
+    """An ORDER BY identifier outside the allowlist is refused before any SQL runs."""
+    monkeypatch.setattr(queries, "QUERY_DIR", tmp_path)
+    queries.sql.cache_clear()
+    (tmp_path / "probe.sql").write_text("-- probe\nselect id from entities order by {{col}};\n")
+    try:
+        with pytest.raises(ValueError, match="allowlist"):
+            queries.run(con, "probe", {"col": bad})
+    finally:
+        queries.sql.cache_clear()
+
+
+def test_missing_parameter_is_named(con, tmp_path, monkeypatch):
+    """Calling a query without one of its parameters names the missing one."""
+    monkeypatch.setattr(queries, "QUERY_DIR", tmp_path)
+    queries.sql.cache_clear()
+    probe = "-- probe\n-- @param ref varchar = 'x'\nselect id from entities where retriever_ref = $ref;\n"
+    (tmp_path / "probe.sql").write_text(probe)
+    try:
+        with pytest.raises(TypeError, match=r"missing parameters \['ref'\]"):
+            queries.run(con, "probe")
+    finally:
+        queries.sql.cache_clear()
