@@ -1,0 +1,69 @@
+"""Requesting retries: one DB transaction queues the requests, appends pending 'retry' transactions, marks pending.
+
+Idempotency lives in the database: retry_requests.open_entity_id is UNIQUE while a request is queued or running,
+so two sessions asking at once cannot both queue one. The loser's transaction fails (constraint or write-write
+conflict); we roll back and ask again, and then its ids show up as already_open.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import duckdb
+
+import queries
+
+ATTEMPTS = 4
+_CONFLICTS = (duckdb.TransactionException, duckdb.ConstraintException)
+
+
+@dataclass(frozen=True)
+class RetryResult:
+    queued: list[int] = field(default_factory=list)  # a request was queued now
+    already_open: list[int] = field(default_factory=list)  # a request was already queued or running: refused
+    missing: list[int] = field(default_factory=list)  # no entity with that id
+
+
+def request(con: duckdb.DuckDBPyConnection, entity_ids: list[int], actor: str) -> RetryResult:
+    """Queue retries for entity_ids by actor, set-based; safe against double clicks and concurrent sessions."""
+    wanted = sorted({int(i) for i in entity_ids})
+    if not wanted:
+        return RetryResult()
+    for attempt in range(ATTEMPTS):
+        try:
+            return _request_once(con, wanted, actor)
+        except _CONFLICTS:
+            if attempt == ATTEMPTS - 1:
+                raise
+            # the other writer is committing; its requests become visible as already open on the next attempt
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _request_once(con, wanted: list[int], actor: str) -> RetryResult:
+    con.begin()
+    try:
+        queued = [row[0] for row in queries.rows(con, "retry_request_insert", ids=wanted, actor=actor)]
+        if queued:
+            queries.run(con, "retry_transaction_insert", ids=queued, actor=actor)
+            queries.run(con, "retry_entities_mark_pending", ids=queued)
+        missing = [row[0] for row in queries.rows(con, "retry_ids_missing", ids=wanted)]
+        con.commit()
+    except BaseException:
+        _rollback(con)
+        raise
+    done = set(queued) | set(missing)
+    return RetryResult(queued=sorted(queued), already_open=[i for i in wanted if i not in done], missing=missing)
+
+
+def _rollback(con) -> None:
+    try:
+        con.rollback()
+    except duckdb.TransactionException:
+        pass  # a failed commit has already rolled the transaction back
+
+
+def open_request(con, entity_id: int) -> dict | None:
+    """The entity's queued or running retry request (id, state, requested_at, requested_by), or None."""
+    found = queries.records(con, "retry_open_request", entity_id=entity_id)
+    return found[0] if found else None
