@@ -1,0 +1,2 @@
+-- Writes everything to the database file and truncates the WAL. Returns nothing useful.
+checkpoint;
