@@ -1,5 +1,5 @@
 -- Inserts the sync history of entities $lo..$hi with ids from $first_id on, in (entity_id, occurred_at) order.
--- Per entity 3..25 operations: a create, then updates; an error is followed by a retry; the last one's outcome
+-- Per entity 3..25 operations (1 for a new record still pending): a create, then updates; an error is followed by a retry; the last one's outcome
 -- is the entity's status at entities.last_updated. Errors spike inside the incident windows. Payloads are
 -- compact platform-shaped JSON; about 0.3 % of responses are not JSON and a few article catalogues exceed 1 MB.
 -- Deterministic from hash(entity_id, step, $seed) and $anchor. Returns the row count.
@@ -31,6 +31,8 @@ chunk as (
         epoch_us(e.last_updated) - epoch_us(e.created_at) as span,
         hash(e.id, $seed, 'history') as he,
         case
+            -- a new record still waiting for its first sync has only its queued create
+            when e.storer_ref is null and e.status = 'pending' then 1
             when e.storer_ref is null then 3 + (hash(e.id, $seed, 'history') % 3)::bigint
             else 3 + ((hash(e.id, $seed, 'history') >> 20) % 1000)::bigint
                 * ((hash(e.id, $seed, 'history') >> 20) % 1000)::bigint * 23 // 1000000
@@ -188,7 +190,7 @@ select first_tx + step,
         -- a proxy in front of the storer answers 5xx with HTML, and now and then a body arrives cut off
         when outcome = 'success' and (h >> 52) % 1000 = 0 then left(response_ok, length(response_ok) // 2)
         when outcome = 'success' then response_ok
-        when code = 'UPSTREAM_5XX' and (h >> 56) % 3 = 0 then '<html><head><title>' || left(message, 15)
+        when code = 'UPSTREAM_5XX' and (h >> 56) % 5 = 0 then '<html><head><title>' || left(message, 15)
             || '</title></head><body><center><h1>' || left(message, 15)
             || '</h1></center><hr><center>nginx</center></body></html>'
         else case storer
