@@ -118,7 +118,8 @@ dated as (
     select *,
         case
             when in_incident then last_us - (3600 + (ht % 2592000)::bigint) * 1000000
-            when status = 'pending' and never_stored then last_us - (120 + (ht % 3600)::bigint) * 1000000
+            -- a new record still waiting for its first sync: queued when created, one transaction
+            when status = 'pending' and never_stored then last_us
             when status = 'pending' then anchor_us - greatest(age_s, (anchor_us - last_us) // 1000000 + 3600) * 1000000
             else anchor_us - age_s * 1000000
         end as created_us,
