@@ -11,6 +11,8 @@ from entities.db import DatabaseError
 COMMANDS = {
     "demo": ("entities.demo", "generate a deterministic demo database"),
     "serve": ("entities.serve", "run the app on a database"),
+    "retry": ("entities.retry_cli", "queue a retry of one or more entities"),
+    "worker": ("entities.worker", "process queued retries without the app"),
 }
 
 

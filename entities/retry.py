@@ -57,10 +57,11 @@ def _request_once(con, wanted: list[int], actor: str) -> RetryResult:
 
 
 def _rollback(con) -> None:
+    """Roll back if a transaction is still open (a failed commit has already ended it)."""
     try:
         con.rollback()
     except duckdb.TransactionException:
-        pass  # a failed commit has already rolled the transaction back
+        pass
 
 
 def open_request(con, entity_id: int) -> dict | None:

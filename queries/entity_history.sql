@@ -1,0 +1,11 @@
+-- Returns one page of an entity's transactions, newest first (payload sizes instead of payloads).
+-- @param entity_id bigint = 2
+-- @param page_size integer = 25
+-- @param offset integer = 0
+select
+    id, occurred_at, operation, outcome, error_code, message, duration_ms, actor,
+    length(request_payload) as request_chars, length(response_payload) as response_chars
+from transactions
+where entity_id = $entity_id
+order by occurred_at desc, id desc
+limit $page_size offset $offset;
