@@ -42,6 +42,7 @@ navigation = st.navigation([
             visibility="hidden"),
     st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:", url_path="overview"),
     st.Page("pages/references.py", title="References", icon=":material/link:", url_path="references"),
+    st.Page("pages/audit.py", title="Retry audit", icon=":material/history:", url_path="audit"),
 ])
 navigation.run()
 with notices:

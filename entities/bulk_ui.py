@@ -1,0 +1,92 @@
+"""Streamlit controls for bulk retry: the buttons, the confirmation dialog with the exact count and the progress."""
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from entities import bulk, ui
+
+BATCH_KEY = "bulk_retry_batch"
+ACTOR_VARIABLE = "ENTITIES_ACTOR"
+
+
+def actor() -> str:
+    """Who the audit trail records as requester of retries from this app."""
+    return os.environ.get(ACTOR_VARIABLE) or "ops-ui"
+
+
+def controls(filter_params: dict, selected_ids: list[int]) -> None:
+    """Bulk retry of the rows selected in the list and of every record matching the list filter."""
+    left, right = st.columns(2)
+    if left.button(f"Retry selected ({len(selected_ids):,})", key="bulk_retry_selected", icon=":material/replay:",
+                   disabled=not selected_ids, help="Queue a retry for each selected row."):
+        confirm(bulk.selection(selected_ids))
+    if right.button("Retry all matching the filter…", key="bulk_retry_filter", icon=":material/replay:",
+                    help="Queue a retry for every record matching the current filter, oldest first."):
+        confirm(bulk.list_filter(filter_params))
+    show_progress()
+
+
+def group_button(integration: int, type_: str, group: str, key: str) -> None:
+    """Bulk retry of every record currently in error in one error group (integration and type)."""
+    if st.button("Retry group…", key=key, icon=":material/replay:",
+                 help="Queue a retry for every record of this group that is in error, oldest first."):
+        confirm(bulk.error_group(integration, type_, group))
+
+
+@st.dialog("Confirm bulk retry")
+def confirm(scope: bulk.Scope) -> None:
+    con = ui.cursor()
+    found = bulk.summary(con, scope)
+    limit = bulk.cap()
+    over = bulk.over_cap_message(scope, found.matched, limit)
+    if over:
+        st.error(over, icon=":material/block:")
+        return
+    if found.matched == 0:
+        st.info("No records match, so there is nothing to retry.")
+        return
+    if found.to_queue == 0:
+        st.info(f"All {found.matched:,} already have a retry queued; nothing new to queue.")
+        return
+    st.markdown(f"**{bulk.confirmation_text(found)}**")
+    st.caption("Each record gets its own retry request, oldest first; records already stored in the target are "
+               "updated there rather than created again.")
+    yes, no = st.columns(2)
+    if yes.button(f"Retry {found.to_queue:,}", key="bulk_retry_confirm", type="primary"):
+        st.session_state[BATCH_KEY] = bulk.submit(con, scope, actor(), limit)
+        ui.clear_cache()
+        st.rerun()
+    if no.button("Cancel", key="bulk_retry_cancel"):
+        st.rerun()
+
+
+def show_progress() -> None:
+    """The last bulk retry of this session: live progress while the worker processes it, then its result."""
+    batch: bulk.Batch | None = st.session_state.get(BATCH_KEY)
+    if batch is None:
+        return
+    if not batch.done:
+        _progress()
+        return
+    p = bulk.progress(ui.cursor(), batch)
+    st.success(f"Bulk retry finished: {p['succeeded']:,} succeeded, {p['failed']:,} failed. "
+               f"{bulk.result_text(batch)}", icon=":material/task_alt:")
+    if st.button("Dismiss", key="bulk_retry_dismiss"):
+        del st.session_state[BATCH_KEY]
+        st.rerun()
+
+
+@st.fragment(run_every=1)
+def _progress() -> None:
+    batch: bulk.Batch = st.session_state[BATCH_KEY]
+    p = bulk.progress(ui.cursor(), batch)
+    requests = p["requests"]
+    st.progress(p["finished"] / requests if requests else 1.0,
+                text=f"Bulk retry: {p['finished']:,} of {requests:,} finished · {p['succeeded']:,} succeeded · "
+                     f"{p['failed']:,} failed. {bulk.result_text(batch)}")
+    if p["finished"] >= requests:
+        batch.done = True
+        ui.clear_cache()
+        st.rerun(scope="app")

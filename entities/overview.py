@@ -1,0 +1,105 @@
+"""Overview helpers: time windows, headline figures, error-rate charts and the tables' display frames.
+
+No Streamlit widgets here, so it is unit-testable; pages/overview.py wires it to widgets."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from entities.model import SEVERITY_COLORS, TYPE
+from entities.ui import relative_age
+
+DEFAULT_STUCK_MINUTES = 60
+ERROR_RATE_AXIS = "Error rate (% of sync transactions that failed)"
+
+
+@dataclass(frozen=True)
+class Window:
+    key: str
+    label: str
+    bucket: str  # date_trunc unit
+    length: timedelta
+
+
+WINDOWS = {w.key: w for w in (
+    Window("48h", "Last 48 hours (hourly)", "hour", timedelta(hours=48)),
+    Window("7d", "Last 7 days (daily)", "day", timedelta(days=7)),
+    Window("30d", "Last 30 days (daily)", "day", timedelta(days=30)),
+    Window("90d", "Last 90 days (daily)", "day", timedelta(days=90)),
+)}
+DEFAULT_WINDOW = "30d"
+
+
+def window_since(window: Window, now: datetime) -> datetime:
+    """Start of the window, aligned to its bucket so the first bucket is whole."""
+    start = now - window.length
+    if window.bucket == "day":
+        return start.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start.replace(minute=0, second=0, microsecond=0)
+
+
+def headline(row: dict, now: datetime) -> list[tuple[str, str, str]]:
+    """(label, value, help) for st.metric, from overview_headline's row."""
+    oldest = row.get("oldest_error_at")
+    if oldest is not None and pd.isna(oldest):
+        oldest = None
+    return [
+        ("Records", f"{row['records']:,}", "All synced records in scope."),
+        ("Error rate", f"{row['error_pct']:.1f} %", f"{row['errors']:,} records whose last sync failed."),
+        ("Pending", f"{row['pending']:,}", "Queued, not yet processed."),
+        ("Stuck pending", f"{row['stuck']:,}", "Pending for longer than the threshold."),
+        ("Oldest open error", relative_age(oldest, now).removesuffix(" ago") if oldest else "none",
+         "Time since the longest-failing record last failed."),
+    ]
+
+
+def error_rate_frame(df: pd.DataFrame, by: str, tz: ZoneInfo) -> pd.DataFrame:
+    """Sum overview_error_rate rows per bucket and `by` ('integration' or 'type'); adds error_rate in %."""
+    if df.empty:
+        return pd.DataFrame(columns=["bucket", by, "transactions", "errors", "error_rate"])
+    grouped = df.groupby(["bucket_start", by], as_index=False)[["transactions", "errors"]].sum()
+    grouped["error_rate"] = (100.0 * grouped["errors"] / grouped["transactions"]).round(2)
+    grouped["bucket"] = pd.to_datetime(grouped["bucket_start"], utc=True).dt.tz_convert(tz)
+    if by == "type":
+        grouped["type"] = grouped["type"].map(lambda t: TYPE[t].label if t in TYPE else t)
+    return grouped.drop(columns="bucket_start").sort_values(["bucket", by])
+
+
+def error_rate_chart(frame: pd.DataFrame, by: str, window: Window, title: str) -> go.Figure:
+    """Line chart of the error rate per bucket, one line per integration or type."""
+    legend = "Integration" if by == "integration" else "Type"
+    fig = px.line(frame, x="bucket", y="error_rate", color=by, markers=window.bucket == "day",
+                  custom_data=["errors", "transactions"],
+                  labels={"bucket": "Hour" if window.bucket == "hour" else "Day", "error_rate": ERROR_RATE_AXIS,
+                          by: legend})
+    fig.update_traces(hovertemplate="%{x}<br>%{y:.1f} % failed (%{customdata[0]:,} of %{customdata[1]:,})"
+                                    "<extra>%{fullData.name}</extra>")
+    fig.update_layout(title=title, height=360, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+                      legend={"orientation": "h", "y": -0.25, "title": legend},
+                      yaxis={"rangemode": "tozero", "ticksuffix": " %"})
+    return fig
+
+
+def list_link(integration_id: int, type_: str | None = None, status: str | None = "error",
+              error_group: str | None = None) -> str:
+    """Relative URL of the entity list filtered to an integration (and type, status, error group)."""
+    params = {"integration": int(integration_id)}
+    if type_:
+        params["type"] = type_
+    if status:
+        params["status"] = status
+    if error_group:
+        params["group"] = error_group
+    return "/?" + urlencode(params)
+
+
+def severity_style(severity: object) -> str:
+    """CSS for a severity cell: its colour from the one severity palette."""
+    color = SEVERITY_COLORS.get(severity) if isinstance(severity, str) else None
+    return f"color: {color}; font-weight: 600" if color else ""

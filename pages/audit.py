@@ -1,0 +1,74 @@
+"""Retry audit trail: who requested which retries, when, and what came of them."""
+from datetime import datetime, time
+
+import pandas as pd
+import streamlit as st
+
+from entities import ui, urlstate
+from entities.model import RETRY_STATES
+
+PAGE_SIZE = 50
+
+st.title("Retry audit trail")
+st.caption("Every retry request, newest first: who asked, when, and the outcome of the sync it triggered.")
+
+requesters = ui.query_df("audit_requesters")["requested_by"].tolist()
+
+
+def parse_day(raw: list[str]):
+    try:
+        return datetime.strptime(raw[-1].strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise ValueError(f"{raw[-1]!r} is not a date like 2026-11-26") from None
+
+
+urlstate.bind("requester", parse=urlstate.one_of(["", *requesters]), dump=urlstate.dump_one, default="")
+urlstate.bind("state", parse=urlstate.one_of(["", *RETRY_STATES]), dump=urlstate.dump_one, default="")
+urlstate.bind("from", parse=parse_day, dump=lambda d: [d.isoformat()], default=None)
+urlstate.bind("to", parse=parse_day, dump=lambda d: [d.isoformat()], default=None)
+urlstate.bind("page", parse=urlstate.positive_int, dump=urlstate.dump_one, default=1)
+
+c1, c2, c3, c4 = st.columns(4)
+c1.selectbox("Requested by", ["", *requesters], key="requester", format_func=lambda r: r or "Anyone")
+c2.selectbox("State", ["", *RETRY_STATES], key="state", format_func=lambda s: s.capitalize() if s else "Any state")
+c3.date_input("From (requested on or after)", key="from", format="YYYY-MM-DD")
+c4.date_input("To (requested on or before)", key="to", format="YYYY-MM-DD")
+
+tz = ui.viewer_tz()
+filters = {
+    "requester": st.session_state["requester"] or None,
+    "state": st.session_state["state"] or None,
+    "requested_from": datetime.combine(st.session_state["from"], time(), tz) if st.session_state["from"] else None,
+    "requested_to": (datetime.combine(st.session_state["to"], time(), tz) + pd.Timedelta(days=1)
+                     if st.session_state["to"] else None),
+}
+total = int(ui.query_df("audit_count", **filters)["requests"].iloc[0])
+pages = max(1, -(-total // PAGE_SIZE))
+if st.session_state["page"] > pages:
+    st.session_state["page"] = pages
+    urlstate.publish("page", pages, urlstate.dump_one, 1)
+
+trail = ui.query_df("audit_page", page_size=PAGE_SIZE, page_offset=(st.session_state["page"] - 1) * PAGE_SIZE,
+                    **filters).copy()
+st.markdown(f"**{total:,}** retry requests")
+if trail.empty:
+    st.info("No retry requests match these filters.")
+else:
+    for column in ("requested_at", "finished_at"):
+        trail[column] = pd.to_datetime(trail[column], utc=True).dt.tz_convert(tz)
+    trail["entity"] = [f"/entity?id={i}" for i in trail["entity_id"]]
+    trail["type"] = trail["type"].map(ui.type_label)
+    st.dataframe(
+        trail, key="audit_table", hide_index=True,
+        column_order=["requested_at", "requested_by", "state", "finished_at", "entity", "integration", "type",
+                      "retriever_ref", "storer_ref", "outcome", "error_code", "message"],
+        column_config={
+            "requested_at": st.column_config.DatetimeColumn("Requested", format="YYYY-MM-DD HH:mm:ss"),
+            "requested_by": "Requested by", "state": "State",
+            "finished_at": st.column_config.DatetimeColumn("Finished", format="YYYY-MM-DD HH:mm:ss"),
+            "entity": st.column_config.LinkColumn("Record", display_text=r"id=(\d+)"),
+            "integration": "Integration", "type": "Type", "retriever_ref": "Retriever Reference",
+            "storer_ref": "Storer Reference", "outcome": "Outcome", "error_code": "Error code",
+            "message": st.column_config.TextColumn("Message", width="large"),
+        })
+st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1, key="page")

@@ -1,0 +1,34 @@
+-- Returns one page of the retry audit trail, newest first: each retry request with who asked and when, its
+-- state and finish time, the record (id, integration, type, references) and the outcome of the transaction it
+-- produced (outcome, error code, message). Filters: $requester, $state (null = any) and requested_at in
+-- [$requested_from, $requested_to) (null = open).
+-- @param requester varchar = 'anna.karlsson@nordicoutdoor.se'
+-- @param state varchar = null
+-- @param requested_from timestamptz = '2026-11-01 00:00:00+00'
+-- @param requested_to timestamptz = null
+-- @param page_size integer = 50
+-- @param page_offset integer = 0
+select
+    r.id as request_id,
+    r.requested_at,
+    r.requested_by,
+    r.state,
+    r.finished_at,
+    r.entity_id,
+    i.name as integration,
+    e.type,
+    e.retriever_ref,
+    e.storer_ref,
+    t.outcome,
+    t.error_code,
+    t.message
+from retry_requests as r
+left join entities as e on e.id = r.entity_id
+left join integrations as i on i.id = e.integration_id
+left join transactions as t on t.id = r.transaction_id
+where ($requester is null or r.requested_by = $requester)
+    and ($state is null or r.state = $state)
+    and ($requested_from is null or r.requested_at >= $requested_from)
+    and ($requested_to is null or r.requested_at < $requested_to)
+order by r.requested_at desc, r.id desc
+limit $page_size offset $page_offset;

@@ -1,0 +1,35 @@
+-- Returns the error groups of records currently in error, per integration and type (the list's scope): the
+-- normalised message (error_group), affected records, first and last seen (their last_updated), the most
+-- common error code with its severity and title, and the latest example message. All integrations when
+-- $integration is null. Largest groups first.
+-- @param integration integer = 1
+with grouped as (
+    select
+        integration_id,
+        type,
+        error_group(error_message) as error_group,
+        count(*) as records,
+        min(last_updated) as first_seen,
+        max(last_updated) as last_seen,
+        mode(error_code) as error_code,
+        arg_max(error_message, last_updated) as example
+    from entities
+    where status = 'error' and ($integration is null or integration_id = $integration)
+    group by all
+)
+select
+    g.integration_id,
+    i.name as integration,
+    g.type,
+    g.error_group,
+    g.records,
+    g.first_seen,
+    g.last_seen,
+    g.error_code,
+    c.severity,
+    c.title,
+    g.example
+from grouped as g
+join integrations as i on i.id = g.integration_id
+left join error_codes as c on c.code = g.error_code
+order by g.records desc, g.integration_id, g.type, g.error_group;
