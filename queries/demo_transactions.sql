@@ -97,7 +97,7 @@ numbered as (
     select *, $first_id + sum(cnt) over (order by id) - cnt as first_tx,
         -- a few article records answer with a whole product catalogue: the > 1 MB payloads
         type = 'article' and (he >> 4) % 20000 = 0 or id in (
-            select min(id) from entities where type = 'article' group by integration_id) as huge
+            select min(id) from entities where type = 'article' and status = 'synced' group by integration_id) as huge
     from shaped
 ),
 steps as (
