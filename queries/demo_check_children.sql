@@ -1,5 +1,6 @@
 -- Returns one row: entities whose children count differs from their children rows, and the fewest and most
 -- lines on any order.
+-- (no parameters)
 with counted as (
     select e.id, e.type, e.children, count(c.line_no) as rows_found
     from entities e

@@ -1,6 +1,7 @@
 -- Returns one row of counts of entities whose history contradicts them: last outcome not matching the status,
 -- last occurred_at not equal to last_updated, first occurred_at not equal to created_at, or a first
 -- operation other than create; and of transactions not strictly after their predecessor (ids in time order).
+-- (no parameters)
 with ranked as (
     select entity_id, id, occurred_at, outcome, operation,
         lag(occurred_at) over (partition by entity_id order by id) as previous_at

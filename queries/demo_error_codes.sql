@@ -1,5 +1,6 @@
 -- Inserts (or replaces) the demo catalogue of error codes shown next to errors. Returns the row count.
 -- transient = a plain retry is expected to succeed; TOKEN_EXPIRED is not, a person must reconnect first.
+-- (no parameters)
 insert or replace into error_codes (code, severity, transient, title, cause, fix) values
     ('RATE_LIMITED', 'low', true, 'Rate limit exceeded',
      'The storer answered 429 Too Many Requests: too many calls in its rate window.',

@@ -1,4 +1,5 @@
 -- Inserts (or replaces) the eight demo integrations: real retriever -> storer platform pairs. Returns the row count.
+-- (no parameters)
 insert into integrations (id, name, retriever, storer) values
     (1, 'Nordic Outdoor — Shopify → Fortnox', 'Shopify', 'Fortnox'),
     (2, 'Fjällkläder — WooCommerce → Visma eEkonomi', 'WooCommerce', 'Visma eEkonomi'),

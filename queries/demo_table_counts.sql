@@ -1,4 +1,5 @@
 -- Returns (table_name, row_count) for every table the demo fills, in load order.
+-- (no parameters)
 select table_name, row_count
 from (
     select 1 as ord, 'integrations' as table_name, count(*) as row_count from integrations
