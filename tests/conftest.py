@@ -44,6 +44,16 @@ def fixture_db(fixture_db_template, tmp_path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A generated 2,000-entity demo database (seed 7), built once per test session; copy it before writing."""
+    from entities.cli import main
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    assert main(["demo", "--db", str(path), "--entities", "2000", "--seed", "7"]) == 0
+    return path
+
+
 @pytest.fixture
 def con(fixture_db):
     connection = db.connect(fixture_db)
