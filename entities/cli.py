@@ -11,6 +11,7 @@ from entities.db import DatabaseError
 COMMANDS = {
     "demo": ("entities.demo", "generate a deterministic demo database"),
     "serve": ("entities.serve", "run the app on a database"),
+    "import": ("entities.importer", "load sync data from JSONL, CSV or Parquet"),
     "retry": ("entities.retry_cli", "queue a retry of one or more entities"),
     "worker": ("entities.worker", "process queued retries without the app"),
 }

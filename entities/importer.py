@@ -1,0 +1,226 @@
+"""`entities import`: load sync data from JSONL, CSV or Parquet files, validated, idempotent, with a quarantine.
+
+Each file goes through three steps, all in SQL (queries/import_*.sql): stage (DuckDB's reader, every row kept as
+read), check (one set-based query computing a reject reason and an action per row) and write (insert / update by
+natural key). Each file is one database transaction. The data contract is docs/IMPORT.md.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+import queries
+from entities import db, model
+
+KINDS = ("integrations", "flows", "entities", "children", "transactions")  # also the load order
+FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+WRITES = {
+    "integrations": ("import_integrations_insert", "import_integrations_update"),
+    "flows": ("import_flows_insert", "import_flows_update"),
+    "entities": ("import_entities_insert", "import_entities_update"),
+    "children": ("import_children_insert", "import_children_update"),
+    "transactions": ("import_transactions_insert",),
+}
+CHECK_PARAMS = {
+    "integrations": {},
+    "flows": {"types": list(model.TYPE_KEYS)},
+    "entities": {"types": list(model.TYPE_KEYS), "statuses": list(model.STATUS_KEYS)},
+    "children": {"types": list(model.TYPE_KEYS), "statuses": list(model.STATUS_KEYS)},
+    "transactions": {"types": list(model.TYPE_KEYS), "operations": list(model.OPERATIONS),
+                     "outcomes": list(model.OUTCOMES)},
+}
+PROGRESS_MIN_BYTES = 5_000_000
+EXIT_OK, EXIT_UNREADABLE, EXIT_REJECTED = 0, 1, 2
+
+
+@dataclass
+class Source:
+    path: Path
+    kind: str
+    format: str
+
+
+@dataclass
+class Result:
+    source: Source
+    counts: dict = field(default_factory=dict)
+    error: str | None = None
+    rejects: Path | None = None
+    seconds: float = 0.0
+
+
+def configure(parser) -> None:
+    parser.add_argument("--db", required=True, help="database file; created with the schema if missing")
+    parser.add_argument("files", nargs="+", metavar="FILE",
+                        help="files named <kind>*.<ext>, e.g. entities.jsonl, entities-2026-11.csv, "
+                             "transactions_part1.parquet (kinds: " + ", ".join(KINDS) + ")")
+    parser.add_argument("--kind", choices=KINDS, help="the record kind of every FILE (overrides the file names)")
+    parser.add_argument("--format", choices=sorted(set(FORMATS.values())),
+                        help="the format of every FILE (overrides the extensions)")
+
+
+def kind_of(path: Path) -> str | None:
+    """The kind a file name starts with; the longest match wins (none of the kinds is a prefix of another)."""
+    name = path.name.lower()
+    return next((kind for kind in KINDS if name.startswith(kind)), None)
+
+
+def format_of(path: Path) -> str | None:
+    return FORMATS.get(path.suffix.lower())
+
+
+def plan(files: list[str], kind: str | None, fmt: str | None) -> tuple[list[Source], list[str]]:
+    """Sources in load order (kind order, then as given), and a problem line for every file that cannot be planned."""
+    sources, problems = [], []
+    for name in files:
+        path = Path(name)
+        source = Source(path, kind or kind_of(path), fmt or format_of(path))
+        if not path.is_file():
+            problems.append(f"{name}: no such file")
+        elif source.kind is None:
+            problems.append(f"{name}: cannot tell the record kind from the name; name it <kind>….<ext> "
+                            f"({', '.join(KINDS)}) or pass --kind")
+        elif source.format is None:
+            problems.append(f"{name}: unknown extension {path.suffix!r}; use .jsonl, .csv or .parquet, "
+                            "or pass --format")
+        else:
+            sources.append(source)
+    sources.sort(key=lambda s: KINDS.index(s.kind))
+    return sources, problems
+
+
+class Progress:
+    """A one-line progress bar on stderr, per file and stage; silent for small files."""
+
+    def __init__(self, source: Source, steps: int):
+        self.label, self.steps, self.done = source.path.name, steps, 0
+        self.on = source.path.stat().st_size >= PROGRESS_MIN_BYTES
+
+    def step(self, stage: str) -> None:
+        if self.on:
+            width = 20
+            filled = width * self.done // self.steps
+            print(f"\r{self.label}: [{'#' * filled}{'.' * (width - filled)}] {stage:<12}", end="", file=sys.stderr,
+                  flush=True)
+        self.done += 1
+
+    def close(self) -> None:
+        if self.on:
+            print(f"\r{self.label}: [{'#' * 20}] done        ", file=sys.stderr, flush=True)
+
+
+def read_problem(source: Source, exc: duckdb.Error) -> str:
+    """The reader's complaint in one line, e.g. 'line 3: unexpected end of data'."""
+    text = " ".join(str(exc).split("\n")[0].split())
+    for prefix in ("Invalid Input Error: ", "IO Error: ", "Conversion Error: ", "Binder Error: "):
+        text = text.removeprefix(prefix)
+    return text
+
+
+def rejects_path(path: Path) -> Path:
+    return path.with_name(path.name + ".rejects.csv")
+
+
+def import_file(con: duckdb.DuckDBPyConnection, source: Source, keep_checked: Path | None = None) -> Result:
+    """Load one file in one transaction; on any error nothing from it stays in the database.
+
+    keep_checked: a folder to keep the checked rows in as <kind>.parquet (the example inputs of the SQL files).
+    """
+    result = Result(source)
+    started = time.perf_counter()
+    writes = WRITES[source.kind]
+    progress = Progress(source, 3 + len(writes))
+    with tempfile.TemporaryDirectory(prefix="entities-import-") as tmp:
+        staged, checked = str(Path(tmp) / "staged.parquet"), str(Path(tmp) / "checked.parquet")
+        con.begin()
+        try:
+            progress.step("reading")
+            try:
+                queries.run(con, f"import_stage_{source.format}", path=str(source.path), staged=staged)
+            except duckdb.Error as exc:
+                raise ReadFailed(read_problem(source, exc)) from exc
+            progress.step("validating")
+            queries.run(con, f"import_check_{source.kind}", staged=staged, checked=checked,
+                        **CHECK_PARAMS[source.kind])
+            result.counts = queries.records(con, "import_counts", checked=checked)[0]
+            if source.kind == "entities":
+                queries.run(con, "sequences_advance")
+            for name in writes:
+                progress.step("writing")
+                queries.run(con, name, checked=checked)
+            con.commit()
+        except (ReadFailed, duckdb.Error) as exc:
+            con.rollback()
+            progress.close()
+            result.error = str(exc) if isinstance(exc, ReadFailed) else read_problem(source, exc)
+            result.counts = {}
+            return result
+        if keep_checked:
+            shutil.copy(checked, Path(keep_checked) / f"{source.kind}.parquet")
+        progress.step("quarantine")
+        old_rejects = rejects_path(source.path)
+        if result.counts["rejected"]:
+            result.rejects = old_rejects
+            queries.run(con, "import_rejects", checked=checked, rejects=str(old_rejects))
+        elif old_rejects.exists():
+            old_rejects.unlink()  # a stale quarantine from an earlier run would be misleading
+        progress.close()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+class ReadFailed(Exception):
+    """The file could not be read as the given format (truncated, broken quoting, corrupt)."""
+
+
+def summary(results: list[Result]) -> list[str]:
+    header = ("kind", "file", "read", "loaded", "updated", "unchanged", "rejected")
+    table = [header]
+    for r in results:
+        c = r.counts
+        values = ("failed",) * 5 if r.error else (c["read"], c["inserted"], c["updated"], c["unchanged"],
+                                                  c["rejected"])
+        table.append((r.source.kind, r.source.path.name, *map(str, values)))
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
+    lines = ["  ".join(str(v).ljust(w) if i < 2 else str(v).rjust(w)
+                       for i, (v, w) in enumerate(zip(row, widths, strict=True)))
+             for row in table]
+    for r in results:
+        name = r.source.path.name
+        if r.error:
+            lines.append(f"{name}: {r.error} — nothing from this file was loaded")
+            continue
+        if r.rejects:
+            n = r.counts["rejected"]
+            lines.append(f"{name}: {n} row{'s' if n != 1 else ''} rejected, see {r.rejects}")
+        if r.counts.get("payload_invalid"):
+            n = r.counts["payload_invalid"]
+            lines.append(f"{name}: {n} payload{'s are' if n != 1 else ' is'} not valid JSON (kept as text)")
+        if r.source.kind == "entities" and r.counts["read"] >= 10_000 and r.seconds:
+            lines.append(f"{name}: {r.counts['read'] / r.seconds:,.0f} rows/s")
+    return lines
+
+
+def run(args) -> int:
+    sources, problems = plan(args.files, args.kind, args.format)
+    for problem in problems:
+        print(f"entities import: {problem}", file=sys.stderr)
+    if not sources:
+        return EXIT_UNREADABLE
+    con = db.connect(args.db, create=True)
+    try:
+        results = [import_file(con, source) for source in sources]
+    finally:
+        con.close()
+    print("\n".join(summary(results)))
+    if problems or any(r.error for r in results):
+        return EXIT_UNREADABLE
+    if any(r.counts["rejected"] for r in results):
+        return EXIT_REJECTED
+    return EXIT_OK

@@ -1,0 +1,84 @@
+-- Validates staged child rows (order lines, variants, contacts, locations) and writes them to the parquet file
+-- $checked with reason (the first rule a row breaks, null when good), the resolved entity_id and action (insert,
+-- update when a field differs from the stored line, unchanged). A child names its entity by the entity's natural
+-- key (integration_id, entity_type, entity_ref); its own key is that plus line_no.
+-- @param staged varchar = 'data/samples/staged/children.parquet'
+-- @param checked varchar = '/dev/null'
+-- @param types varchar[] = ['article', 'customer', 'order', 'stock']
+-- @param statuses varchar[] = ['synced', 'error', 'pending']
+copy (
+    with raw as (
+        select row_no, record, starts_with(ltrim(record), '{') as is_object,
+            json_transform(record, '{"integration_id": "VARCHAR", "entity_type": "VARCHAR", "entity_ref": "VARCHAR",
+                "line_no": "VARCHAR", "retriever_ref": "VARCHAR", "storer_ref": "VARCHAR", "description": "VARCHAR",
+                "quantity": "VARCHAR", "amount": "VARCHAR", "status": "VARCHAR", "error_message": "VARCHAR"}') as f
+        from read_parquet($staged)
+    ),
+    texts as (
+        select row_no, record, is_object,
+            nullif(trim(f.integration_id), '') as integration_id_text,
+            nullif(trim(f.entity_type), '') as entity_type,
+            nullif(f.entity_ref, '') as entity_ref,
+            nullif(trim(f.line_no), '') as line_no_text,
+            nullif(f.retriever_ref, '') as retriever_ref,
+            nullif(f.storer_ref, '') as storer_ref,
+            nullif(f.description, '') as description,
+            nullif(trim(f.quantity), '') as quantity_text,
+            nullif(trim(f.amount), '') as amount_text,
+            nullif(trim(f.status), '') as status,
+            nullif(f.error_message, '') as error_message
+        from raw
+    ),
+    typed as (
+        select *,
+            try_cast(integration_id_text as integer) as integration_id,
+            try_cast(line_no_text as integer) as line_no,
+            try_cast(quantity_text as decimal(12, 3)) as quantity,
+            try_cast(amount_text as decimal(14, 2)) as amount,
+            count(*) over (partition by integration_id_text, entity_type, entity_ref, line_no_text) as key_rows,
+            min(row_no) over (partition by integration_id_text, entity_type, entity_ref, line_no_text)
+                as key_first_row
+        from texts
+    ),
+    judged as (
+        select t.*, e.id as entity_id, s.entity_id is not null as stored,
+            (s.retriever_ref, s.storer_ref, s.description, s.quantity, s.amount, s.status, s.error_message)
+                is distinct from (t.retriever_ref, t.storer_ref, t.description, t.quantity, t.amount, t.status,
+                                  t.error_message) as differs,
+            case
+                when not t.is_object then 'not a JSON object'
+                when t.integration_id_text is null then 'missing required field integration_id'
+                when t.entity_type is null then 'missing required field entity_type'
+                when t.entity_ref is null then 'missing required field entity_ref'
+                when t.line_no_text is null then 'missing required field line_no'
+                when t.retriever_ref is null then 'missing required field retriever_ref'
+                when t.status is null then 'missing required field status'
+                when t.integration_id is null then format('integration_id ''{}'' is not a whole number',
+                                                          left(t.integration_id_text, 80))
+                when t.line_no is null then format('line_no ''{}'' is not a whole number', left(t.line_no_text, 80))
+                when not list_contains($types, t.entity_type) then format(
+                    'unknown entity_type ''{}'' (allowed: {})', left(t.entity_type, 80), array_to_string($types, ', '))
+                when not list_contains($statuses, t.status) then format('unknown status ''{}'' (allowed: {})',
+                                                                        left(t.status, 80), array_to_string($statuses, ', '))
+                when t.quantity_text is not null and t.quantity is null then format(
+                    'quantity ''{}'' is not a number (at most 3 decimals)', left(t.quantity_text, 80))
+                when t.amount_text is not null and t.amount is null then format(
+                    'amount ''{}'' is not a number (at most 2 decimals)', left(t.amount_text, 80))
+                when e.id is null then format('unknown entity: no {} ''{}'' in integration {} (import it in entities '
+                    'first)', t.entity_type, left(t.entity_ref, 80), t.integration_id)
+                when t.key_rows > 1 then format('duplicate key: {} rows in this file have line_no {} of {} ''{}'' in '
+                    'integration {} (first on row {})', t.key_rows, t.line_no, t.entity_type, left(t.entity_ref, 80),
+                    t.integration_id, t.key_first_row)
+            end as reason
+        from typed t
+        left join entities e
+            on e.integration_id = t.integration_id and e.type = t.entity_type and e.retriever_ref = t.entity_ref
+        left join children s on s.entity_id = e.id and s.line_no = t.line_no
+    )
+    select row_no, record, reason,
+        case when reason is not null then null when not stored then 'insert' when differs then 'update'
+             else 'unchanged' end as action,
+        false as payload_invalid,
+        entity_id, line_no, retriever_ref, storer_ref, description, quantity, amount, status, error_message
+    from judged
+) to $checked (format parquet)

@@ -1,0 +1,91 @@
+-- Validates staged entity rows and writes them to the parquet file $checked with reason (the first rule a row
+-- breaks, null when good) and action (insert, update when last_updated is newer than the stored row, unchanged).
+-- Good rows carry typed values; a row's natural key is (integration_id, type, retriever_ref).
+-- @param staged varchar = 'data/samples/staged/entities.parquet'
+-- @param checked varchar = '/dev/null'
+-- @param types varchar[] = ['article', 'customer', 'order', 'stock']
+-- @param statuses varchar[] = ['synced', 'error', 'pending']
+copy (
+    with raw as (
+        select row_no, record, starts_with(ltrim(record), '{') as is_object,
+            json_transform(record, '{"integration_id": "VARCHAR", "type": "VARCHAR", "status": "VARCHAR",
+                "retriever_ref": "VARCHAR", "storer_ref": "VARCHAR", "children": "VARCHAR", "created_at": "VARCHAR",
+                "last_updated": "VARCHAR", "error_code": "VARCHAR", "error_message": "VARCHAR"}') as f
+        from read_parquet($staged)
+    ),
+    texts as (
+        select row_no, record, is_object,
+            nullif(trim(f.integration_id), '') as integration_id_text,
+            nullif(trim(f.type), '') as type,
+            nullif(trim(f.status), '') as status,
+            nullif(f.retriever_ref, '') as retriever_ref,
+            nullif(f.storer_ref, '') as storer_ref,
+            nullif(trim(f.children), '') as children_text,
+            nullif(trim(f.created_at), '') as created_at_text,
+            nullif(trim(f.last_updated), '') as last_updated_text,
+            nullif(f.error_code, '') as error_code,
+            nullif(f.error_message, '') as error_message
+        from raw
+    ),
+    typed as (
+        select *,
+            try_cast(integration_id_text as integer) as integration_id,
+            try_cast(children_text as integer) as children,
+            try_cast(created_at_text as timestamptz) as created_at_value,
+            try_cast(last_updated_text as timestamptz) as last_updated,
+            regexp_matches(created_at_text, '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}') as created_at_shaped,
+            regexp_matches(created_at_text, '(Z|z|[+-]\d{2}(:?\d{2})?)$') as created_at_zoned,
+            regexp_matches(last_updated_text, '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}') as last_updated_shaped,
+            regexp_matches(last_updated_text, '(Z|z|[+-]\d{2}(:?\d{2})?)$') as last_updated_zoned,
+            count(*) over (partition by integration_id_text, type, retriever_ref) as key_rows,
+            min(row_no) over (partition by integration_id_text, type, retriever_ref) as key_first_row
+        from texts
+    ),
+    judged as (
+        select t.*, e.last_updated as stored_last_updated, e.id is not null as stored,
+            case
+                when not t.is_object then 'not a JSON object'
+                when t.integration_id_text is null then 'missing required field integration_id'
+                when t.type is null then 'missing required field type'
+                when t.retriever_ref is null then 'missing required field retriever_ref'
+                when t.status is null then 'missing required field status'
+                when t.last_updated_text is null then 'missing required field last_updated'
+                when t.integration_id is null then format('integration_id ''{}'' is not a whole number',
+                                                          left(t.integration_id_text, 80))
+                when not list_contains($types, t.type) then format('unknown type ''{}'' (allowed: {})',
+                                                                   left(t.type, 80), array_to_string($types, ', '))
+                when not list_contains($statuses, t.status) then format('unknown status ''{}'' (allowed: {})',
+                                                                        left(t.status, 80), array_to_string($statuses, ', '))
+                when t.last_updated is null or not t.last_updated_shaped then format(
+                    'last_updated ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
+                    left(t.last_updated_text, 80))
+                when not t.last_updated_zoned then format('last_updated ''{}'' has no time zone (naive timestamps '
+                    'are rejected: add Z or an offset such as +01:00)', t.last_updated_text)
+                when t.created_at_text is not null and (t.created_at_value is null or not t.created_at_shaped)
+                    then format('created_at ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
+                                left(t.created_at_text, 80))
+                when t.created_at_text is not null and not t.created_at_zoned then format('created_at ''{}'' has no '
+                    'time zone (naive timestamps are rejected: add Z or an offset such as +01:00)', t.created_at_text)
+                when t.children_text is not null and (t.children is null or t.children < 0) then format(
+                    'children ''{}'' is not a whole number >= 0', left(t.children_text, 80))
+                when i.id is null then format('unknown integration_id {} (import it in integrations first)',
+                                              t.integration_id)
+                when t.key_rows > 1 then format('duplicate key: {} rows in this file have integration_id {}, '
+                    'type {}, retriever_ref ''{}'' (first on row {})', t.key_rows, t.integration_id, t.type,
+                    left(t.retriever_ref, 80), t.key_first_row)
+            end as reason
+        from typed t
+        left join integrations i on i.id = t.integration_id
+        left join entities e
+            on e.integration_id = t.integration_id and e.type = t.type and e.retriever_ref = t.retriever_ref
+    )
+    select row_no, record, reason,
+        case when reason is not null then null
+             when not stored then 'insert'
+             when last_updated > stored_last_updated then 'update'
+             else 'unchanged' end as action,
+        false as payload_invalid,
+        integration_id, type, status, retriever_ref, storer_ref, coalesce(children, 0) as children,
+        coalesce(created_at_value, last_updated) as created_at, last_updated, error_code, error_message
+    from judged
+) to $checked (format parquet)

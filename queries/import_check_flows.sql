@@ -1,0 +1,68 @@
+-- Validates staged flow rows and writes them to the parquet file $checked with reason (the first rule a row
+-- breaks, null when good) and action (insert, update when enabled or last_synced_at differs, unchanged).
+-- The natural key is (integration_id, type); enabled defaults to true.
+-- @param staged varchar = 'data/samples/staged/flows.parquet'
+-- @param checked varchar = '/dev/null'
+-- @param types varchar[] = ['article', 'customer', 'order', 'stock']
+copy (
+    with raw as (
+        select row_no, record, starts_with(ltrim(record), '{') as is_object,
+            json_transform(record, '{"integration_id": "VARCHAR", "type": "VARCHAR", "enabled": "VARCHAR",
+                "last_synced_at": "VARCHAR"}') as f
+        from read_parquet($staged)
+    ),
+    texts as (
+        select row_no, record, is_object,
+            nullif(trim(f.integration_id), '') as integration_id_text,
+            nullif(trim(f.type), '') as type,
+            nullif(trim(f.enabled), '') as enabled_text,
+            nullif(trim(f.last_synced_at), '') as last_synced_at_text
+        from raw
+    ),
+    typed as (
+        select *,
+            try_cast(integration_id_text as integer) as integration_id,
+            try_cast(enabled_text as boolean) as enabled_value,
+            try_cast(last_synced_at_text as timestamptz) as last_synced_at,
+            regexp_matches(last_synced_at_text, '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}') as last_synced_at_shaped,
+            regexp_matches(last_synced_at_text, '(Z|z|[+-]\d{2}(:?\d{2})?)$') as last_synced_at_zoned,
+            count(*) over (partition by integration_id_text, type) as key_rows,
+            min(row_no) over (partition by integration_id_text, type) as key_first_row
+        from texts
+    ),
+    judged as (
+        select t.*, s.integration_id is not null as stored,
+            (s.enabled, s.last_synced_at) is distinct from (coalesce(t.enabled_value, true), t.last_synced_at)
+                as differs,
+            case
+                when not t.is_object then 'not a JSON object'
+                when t.integration_id_text is null then 'missing required field integration_id'
+                when t.type is null then 'missing required field type'
+                when t.integration_id is null then format('integration_id ''{}'' is not a whole number',
+                                                          left(t.integration_id_text, 80))
+                when not list_contains($types, t.type) then format('unknown type ''{}'' (allowed: {})',
+                                                                   left(t.type, 80), array_to_string($types, ', '))
+                when t.enabled_text is not null and t.enabled_value is null then format(
+                    'enabled ''{}'' is not true or false', left(t.enabled_text, 80))
+                when t.last_synced_at_text is not null and (t.last_synced_at is null or not t.last_synced_at_shaped)
+                    then format('last_synced_at ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
+                                left(t.last_synced_at_text, 80))
+                when t.last_synced_at_text is not null and not t.last_synced_at_zoned then format('last_synced_at '
+                    '''{}'' has no time zone (naive timestamps are rejected: add Z or an offset such as +01:00)',
+                    t.last_synced_at_text)
+                when i.id is null then format('unknown integration_id {} (import it in integrations first)',
+                                              t.integration_id)
+                when t.key_rows > 1 then format('duplicate key: {} rows in this file have integration_id {}, '
+                    'type {} (first on row {})', t.key_rows, t.integration_id, t.type, t.key_first_row)
+            end as reason
+        from typed t
+        left join integrations i on i.id = t.integration_id
+        left join flows s on s.integration_id = t.integration_id and s.type = t.type
+    )
+    select row_no, record, reason,
+        case when reason is not null then null when not stored then 'insert' when differs then 'update'
+             else 'unchanged' end as action,
+        false as payload_invalid,
+        integration_id, type, coalesce(enabled_value, true) as enabled, last_synced_at
+    from judged
+) to $checked (format parquet)

@@ -1,0 +1,101 @@
+-- Validates staged transaction rows and writes them to the parquet file $checked with reason (the first rule a
+-- row breaks, null when good), the resolved entity_id, action (insert, or unchanged when the same id is already
+-- stored with the same content) and payload_invalid (a payload is kept as received but is not valid JSON).
+-- The natural key is the source's transaction id; a transaction names its entity by the entity's natural key
+-- (integration_id, entity_type, entity_ref). Transactions are a log: a stored id is never rewritten.
+-- @param staged varchar = 'data/samples/staged/transactions.parquet'
+-- @param checked varchar = '/dev/null'
+-- @param types varchar[] = ['article', 'customer', 'order', 'stock']
+-- @param operations varchar[] = ['create', 'update', 'retry', 'delete']
+-- @param outcomes varchar[] = ['success', 'error', 'pending']
+copy (
+    with raw as (
+        select row_no, record, starts_with(ltrim(record), '{') as is_object,
+            json_transform(record, '{"id": "VARCHAR", "integration_id": "VARCHAR", "entity_type": "VARCHAR",
+                "entity_ref": "VARCHAR", "occurred_at": "VARCHAR", "operation": "VARCHAR", "outcome": "VARCHAR",
+                "error_code": "VARCHAR", "message": "VARCHAR", "request_payload": "VARCHAR",
+                "response_payload": "VARCHAR", "duration_ms": "VARCHAR", "actor": "VARCHAR"}') as f
+        from read_parquet($staged)
+    ),
+    texts as (
+        select row_no, record, is_object,
+            nullif(trim(f.id), '') as id_text,
+            nullif(trim(f.integration_id), '') as integration_id_text,
+            nullif(trim(f.entity_type), '') as entity_type,
+            nullif(f.entity_ref, '') as entity_ref,
+            nullif(trim(f.occurred_at), '') as occurred_at_text,
+            nullif(trim(f.operation), '') as operation,
+            nullif(trim(f.outcome), '') as outcome,
+            nullif(f.error_code, '') as error_code,
+            nullif(f.message, '') as message,
+            f.request_payload as request_payload,
+            f.response_payload as response_payload,
+            nullif(trim(f.duration_ms), '') as duration_ms_text,
+            nullif(trim(f.actor), '') as actor
+        from raw
+    ),
+    typed as (
+        select *,
+            try_cast(id_text as bigint) as id,
+            try_cast(integration_id_text as integer) as integration_id,
+            try_cast(occurred_at_text as timestamptz) as occurred_at,
+            regexp_matches(occurred_at_text, '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}') as occurred_at_shaped,
+            regexp_matches(occurred_at_text, '(Z|z|[+-]\d{2}(:?\d{2})?)$') as occurred_at_zoned,
+            try_cast(duration_ms_text as integer) as duration_ms,
+            count(*) over (partition by id_text) as key_rows,
+            min(row_no) over (partition by id_text) as key_first_row
+        from texts
+    ),
+    judged as (
+        select t.*, e.id as entity_id, s.id is not null as stored,
+            case
+                when not t.is_object then 'not a JSON object'
+                when t.id_text is null then 'missing required field id'
+                when t.integration_id_text is null then 'missing required field integration_id'
+                when t.entity_type is null then 'missing required field entity_type'
+                when t.entity_ref is null then 'missing required field entity_ref'
+                when t.occurred_at_text is null then 'missing required field occurred_at'
+                when t.operation is null then 'missing required field operation'
+                when t.outcome is null then 'missing required field outcome'
+                when t.actor is null then 'missing required field actor'
+                when t.id is null then format('id ''{}'' is not a whole number', left(t.id_text, 80))
+                when t.integration_id is null then format('integration_id ''{}'' is not a whole number',
+                                                          left(t.integration_id_text, 80))
+                when not list_contains($types, t.entity_type) then format(
+                    'unknown entity_type ''{}'' (allowed: {})', left(t.entity_type, 80), array_to_string($types, ', '))
+                when not list_contains($operations, t.operation) then format(
+                    'unknown operation ''{}'' (allowed: {})', left(t.operation, 80),
+                    array_to_string($operations, ', '))
+                when not list_contains($outcomes, t.outcome) then format('unknown outcome ''{}'' (allowed: {})',
+                    left(t.outcome, 80), array_to_string($outcomes, ', '))
+                when t.occurred_at is null or not t.occurred_at_shaped then format(
+                    'occurred_at ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
+                    left(t.occurred_at_text, 80))
+                when not t.occurred_at_zoned then format('occurred_at ''{}'' has no time zone (naive timestamps '
+                    'are rejected: add Z or an offset such as +01:00)', t.occurred_at_text)
+                when t.duration_ms_text is not null and (t.duration_ms is null or t.duration_ms < 0) then format(
+                    'duration_ms ''{}'' is not a whole number >= 0', left(t.duration_ms_text, 80))
+                when e.id is null then format('unknown entity: no {} ''{}'' in integration {} (import it in entities '
+                    'first)', t.entity_type, left(t.entity_ref, 80), t.integration_id)
+                when t.key_rows > 1 then format('duplicate key: {} rows in this file have id {} (first on row {})',
+                                                t.key_rows, t.id, t.key_first_row)
+                when s.id is not null and (s.entity_id, s.occurred_at, s.operation, s.outcome, s.error_code,
+                        s.message, s.request_payload, s.response_payload, s.duration_ms, s.actor)
+                    is distinct from (e.id, t.occurred_at, t.operation, t.outcome, t.error_code, t.message,
+                        t.request_payload, t.response_payload, t.duration_ms, t.actor)
+                    then format('id {} is already stored with different content (transactions are never rewritten)',
+                                t.id)
+            end as reason
+        from typed t
+        left join entities e
+            on e.integration_id = t.integration_id and e.type = t.entity_type and e.retriever_ref = t.entity_ref
+        left join transactions s on s.id = t.id
+    )
+    select row_no, record, reason,
+        case when reason is not null then null when not stored then 'insert' else 'unchanged' end as action,
+        coalesce(not json_valid(request_payload), false) or coalesce(not json_valid(response_payload), false)
+            as payload_invalid,
+        id, entity_id, occurred_at, operation, outcome, error_code, message, request_payload, response_payload,
+        duration_ms, actor
+    from judged
+) to $checked (format parquet)
