@@ -1,8 +1,8 @@
 """Frame and router: page config, the database connection, the integration picker, navigation."""
 import streamlit as st
 
-from entities import ui, urlstate
-from entities.db import DatabaseError
+from entities import ui, urlstate, worker
+from entities.db import DatabaseError, db_path
 
 st.set_page_config(page_title="Junipeer Entities", page_icon="🔁", layout="wide")
 
@@ -33,6 +33,7 @@ except DatabaseError as exc:
     st.title("Junipeer Entities")
     ui.show_db_error(exc)
     st.stop()
+worker.start_in_app(db_path())  # one in-process retry worker per database (ENTITIES_WORKER=off disables it)
 
 notices = st.container()
 integration_picker()
@@ -44,6 +45,8 @@ navigation = st.navigation([
     st.Page("pages/references.py", title="References", icon=":material/link:", url_path="references"),
     st.Page("pages/audit.py", title="Retry audit", icon=":material/history:", url_path="audit"),
 ])
-navigation.run()
-with notices:
-    urlstate.show_notices()
+try:
+    navigation.run()
+finally:  # pages may st.stop() on an empty state; URL notices still belong on the page
+    with notices:
+        urlstate.show_notices()

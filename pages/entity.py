@@ -1,4 +1,281 @@
-"""Placeholder until its issue lands."""
+"""Entity detail at /entity?id=N: header and current error, transaction history, raw payloads and diff, children,
+and Retry. Reads are uncached on purpose: the background worker writes here, and each read is a key lookup."""
+import html
+import os
+
+import pandas as pd
 import streamlit as st
 
-st.title("entity")
+import queries
+from entities import payloads, retry, ui
+from entities.model import OPEN_RETRY_STATES, OUTCOME_COLORS, SEVERITY_COLORS, STATUS, TYPE
+
+HISTORY_PAGE_SIZE = 25
+DEFAULT_ACTOR = "ops@junipeer (local)"
+ERROR_ROW = "background-color: rgba(214, 69, 69, 0.12)"
+
+
+def requested_id() -> tuple[str, int | None]:
+    raw = st.query_params.get("id", "")
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        return raw, None
+    return raw, value if 0 < value < 2**63 else None
+
+
+def not_found(raw: str) -> None:
+    st.title("No such entity")
+    shown = f"“{raw}”" if raw.strip() else "(none given)"
+    st.error(f"No entity with id {shown}. Check the link, or find the record by its reference in the list.",
+             icon=":material/search_off:")
+    st.page_link("pages/entities_list.py", label="Back to the entities list", icon=":material/arrow_back:")
+
+
+def actor() -> str:
+    try:
+        if st.user.is_logged_in and st.user.get("email"):
+            return str(st.user["email"])
+    except Exception:  # noqa: BLE001 - auth not configured: fall back to the local actor
+        pass
+    return os.environ.get("ENTITIES_ACTOR") or DEFAULT_ACTOR
+
+
+def header(e: dict) -> None:
+    kind = TYPE[e["type"]].singular if e["type"] in TYPE else e["type"]
+    st.page_link("pages/entities_list.py", label="Entities", icon=":material/arrow_back:")
+    st.title(f"{kind} {e['retriever_ref']}")
+    described = STATUS[e["status"]].description if e["status"] in STATUS else ""
+    st.markdown(f"{ui.status_badge(e['status'])} &nbsp; {described} &nbsp;·&nbsp; **{e['integration']}**: "
+                f"{e['retriever']} → {e['storer']}", unsafe_allow_html=True)
+    refs = st.columns([2, 2, 1, 2, 2])
+    with refs[0]:
+        st.caption(f"Retriever reference ({e['retriever']})")
+        st.code(e["retriever_ref"], language=None)
+    with refs[1]:
+        st.caption(f"Storer reference ({e['storer']})")
+        if e["storer_ref"]:
+            st.code(e["storer_ref"], language=None)
+        else:
+            st.markdown("*not stored yet*")
+    children_label = TYPE[e["type"]].children_label if e["type"] in TYPE else "children"
+    refs[2].metric(children_label.capitalize(), e["children"])
+    with refs[3]:
+        st.caption("Created")
+        st.markdown(f"{ui.local_time(e['created_at'])}  \n{ui.relative_age(e['created_at'])}")
+    with refs[4]:
+        st.caption("Last updated")
+        st.markdown(f"{ui.local_time(e['last_updated'])}  \n{ui.relative_age(e['last_updated'])}")
+
+
+def current_error(e: dict) -> None:
+    if e["status"] != "error" or not e["error_code"]:
+        return
+    severity = e["severity"] or "unknown"
+    color = SEVERITY_COLORS.get(severity, "#718096")
+    st.markdown(f'<span style="border:1px solid {color};color:{color};border-radius:0.6rem;padding:0.05rem 0.6rem;'
+                f'font-size:0.85rem;font-weight:600">{html.escape(severity.capitalize())} severity</span>',
+                unsafe_allow_html=True)
+    text = f"**{e['error_code']}**" + (f" · {e['error_title']}" if e["error_title"] else "")
+    text += f"\n\n{e['error_message'] or ''}"
+    if e["error_cause"]:
+        text += f"\n\n**Cause:** {e['error_cause']}\n\n**Fix:** {e['error_fix']}"
+    else:
+        text += "\n\nThis error code is not in the error catalogue."
+    box = st.error if severity in ("high", "critical", "unknown") else st.warning
+    box(text, icon=":material/error:")
+
+
+def retry_section(cur, e: dict) -> None:
+    flash = st.session_state.pop(f"retry_flash_{e['id']}", None)
+    if flash:
+        getattr(st, flash[0])(flash[1])
+    open_request = retry.open_request(cur, e["id"])
+    if open_request:
+        watch_retry(e["id"], open_request["id"])
+        return
+    confirming = f"retry_confirming_{e['id']}"
+    if not st.session_state.get(confirming):
+        if st.button("Retry", key="retry_start", icon=":material/replay:", type="primary",
+                     help="Re-sync this record now"):
+            st.session_state[confirming] = True
+            st.rerun()
+        return
+    with st.container(border=True, key="retry_confirm_box"):
+        if e["storer_ref"]:
+            st.markdown(f"This record already exists in **{e['storer']}** as **{e['storer_ref']}**; the retry will "
+                        "update that record rather than create a new one.")
+        else:
+            st.markdown(f"The retry will create this record in **{e['storer']}**.")
+        st.caption(f"Requested as {actor()}.")
+        go, cancel, _ = st.columns([1, 1, 6])
+        if go.button("Confirm retry", key="retry_confirm", type="primary"):
+            st.session_state[confirming] = False
+            request_retry(cur, e["id"])
+        if cancel.button("Cancel", key="retry_cancel"):
+            st.session_state[confirming] = False
+            st.rerun()
+
+
+def request_retry(cur, entity_id: int) -> None:
+    result = retry.request(cur, [entity_id], actor())
+    ui.clear_cache()
+    if result.queued:
+        st.session_state[f"retry_watch_{entity_id}"] = True
+        st.session_state[f"retry_flash_{entity_id}"] = ("info", "Retry queued. The outcome appears here when done.")
+    elif result.missing:
+        st.session_state[f"retry_flash_{entity_id}"] = ("error", f"No entity with id {entity_id}.")
+    else:
+        found = retry.open_request(cur, entity_id)
+        since = f" since {ui.local_time(found['requested_at'])} (by {found['requested_by']})" if found else ""
+        st.session_state[f"retry_flash_{entity_id}"] = (
+            "warning", f"A retry for this record is already queued/running{since}. It was not requested again.")
+    st.rerun()
+
+
+@st.fragment(run_every=1)
+def watch_retry(entity_id: int, request_id: int) -> None:
+    cur = ui.cursor()
+    request = next((r for r in queries.records(cur, "retry_requests_of_entity", entity_id=entity_id)
+                    if r["id"] == request_id), None)
+    if request and request["state"] in OPEN_RETRY_STATES:
+        st.info(f"Retry {request['state']} since {ui.local_time(request['requested_at'])} "
+                f"(requested by {request['requested_by']}); this page updates when it finishes.",
+                icon=":material/hourglass_top:")
+        return
+    ui.clear_cache()
+    if st.session_state.pop(f"retry_watch_{entity_id}", False) and request:
+        done = next((t for t in queries.records(cur, "transaction_payloads", entity_id=entity_id,
+                                                transaction_id=request["transaction_id"])), None)
+        if done:
+            level = {"success": "success", "error": "error"}.get(done["outcome"], "info")
+            st.session_state[f"retry_flash_{entity_id}"] = (level, f"Retry finished: {done['outcome']}.")
+    st.rerun(scope="app")
+
+
+def history(cur, entity_id: int) -> list[dict]:
+    page_key = "history_page"
+    page = max(1, int(st.session_state.get(page_key, 1)))
+    rows = queries.records(cur, "entity_history", entity_id=entity_id, page_size=HISTORY_PAGE_SIZE,
+                           offset=(page - 1) * HISTORY_PAGE_SIZE)
+    if not rows and page > 1:
+        st.session_state[page_key] = page = 1
+        rows = queries.records(cur, "entity_history", entity_id=entity_id, page_size=HISTORY_PAGE_SIZE, offset=0)
+    if not rows:
+        st.caption("No transactions recorded for this record yet.")
+        return []
+    total = rows[0]["total"]
+    pages = -(-total // HISTORY_PAGE_SIZE)
+    st.caption(f"{total} transaction{'s' if total != 1 else ''}, newest first"
+               + (f" · page {page} of {pages}" if pages > 1 else ""))
+    tz = ui.viewer_tz()
+    table = pd.DataFrame({
+        "Time": [ui.local_time(r["occurred_at"], tz) for r in rows],
+        "Operation": [r["operation"] for r in rows],
+        "Outcome": [r["outcome"] for r in rows],
+        "Duration (ms)": [r["duration_ms"] for r in rows],
+        "Actor": [r["actor"] for r in rows],
+        "Error code": [r["error_code"] or "" for r in rows],
+        "Message": [r["message"] or "" for r in rows],
+    })
+    styled = table.style.apply(
+        lambda row: [ERROR_ROW if row["Outcome"] == "error" else ""] * len(row), axis=1,
+    ).map(lambda v: f"color: {OUTCOME_COLORS.get(v, 'inherit')}; font-weight: 600", subset=["Outcome"])
+    st.dataframe(styled, hide_index=True, width="stretch", key="history_table")
+    if pages > 1:
+        st.number_input("Page", min_value=1, max_value=pages, step=1, key=page_key, width=160)
+    return rows
+
+
+def raw_data(cur, entity_id: int, rows: list[dict]) -> None:
+    if not rows:
+        return
+    by_id = {r["id"]: r for r in rows}
+    ids = list(by_id)
+    failed = next((r["id"] for r in rows if r["outcome"] == "error"), ids[0])
+    if st.session_state.get("raw_transaction") not in by_id:
+        st.session_state["raw_transaction"] = failed
+    tz = ui.viewer_tz()
+    chosen = st.selectbox(
+        "Transaction", ids, key="raw_transaction",
+        format_func=lambda i: (f"{ui.local_time(by_id[i]['occurred_at'], tz)} · {by_id[i]['operation']} · "
+                               f"{by_id[i]['outcome']}" + (f" · {by_id[i]['error_code']}" if by_id[i]['error_code']
+                                                           else "")),
+        help="Transactions on the history page shown above.")
+    found = queries.records(cur, "transaction_payloads", entity_id=entity_id, transaction_id=chosen)
+    if not found:
+        return
+    tx = found[0]
+    sent, received = st.columns(2)
+    with sent:
+        payloads.show(st, "Request (sent)", tx["request_payload"], key=f"tx{chosen}_request")
+    with received:
+        payloads.show(st, "Response (received)", tx["response_payload"], key=f"tx{chosen}_response")
+    if tx["outcome"] == "error":
+        payload_diff(cur, entity_id, tx)
+
+
+def payload_diff(cur, entity_id: int, tx: dict) -> None:
+    st.subheader("What changed since the last success", divider="gray")
+    baseline = queries.records(cur, "transaction_last_success_before", entity_id=entity_id, before=tx["occurred_at"])
+    if not baseline:
+        st.caption("No earlier successful transaction with a request payload to compare with.")
+        return
+    base = baseline[0]
+    changes = payloads.diff_texts(base["request_payload"], tx["request_payload"])
+    st.caption(f"Request of this failed {tx['operation']} compared with the successful {base['operation']} of "
+               f"{ui.local_time(base['occurred_at'])}.")
+    if changes is None:
+        st.info("One of the two requests is not valid JSON, so they cannot be compared field by field.")
+    elif not changes:
+        st.info("The requests are identical: the failure is not caused by a changed field.")
+    else:
+        colors = {"added": "#1f9d55", "removed": "#d64545", "changed": "#d69e2e"}
+        table = pd.DataFrame(changes).rename(columns=str.capitalize)
+        st.dataframe(table.style.map(lambda v: f"color: {colors.get(v, 'inherit')}; font-weight: 600",
+                                     subset=["Change"]), hide_index=True, width="stretch", key="diff_table")
+
+
+def children(cur, entity_id: int) -> None:
+    rows = queries.records(cur, "entity_children", entity_id=entity_id)
+    if not rows:
+        st.caption("This record has no children.")
+        return
+    failed = [r for r in rows if r["status"] == "error"]
+    if failed:
+        st.error("Failed: " + "; ".join(f"line {r['line_no']} ({r['retriever_ref']}): {r['error_message']}"
+                                        for r in failed), icon=":material/warning:")
+    table = pd.DataFrame({
+        "Line": [r["line_no"] for r in rows],
+        "Status": [ui.status_label(r["status"]) for r in rows],
+        "Retriever reference": [r["retriever_ref"] for r in rows],
+        "Storer reference": [r["storer_ref"] or "" for r in rows],
+        "Description": [r["description"] or "" for r in rows],
+        "Quantity": [float(r["quantity"]) if r["quantity"] is not None else None for r in rows],
+        "Amount": [float(r["amount"]) if r["amount"] is not None else None for r in rows],
+        "Error": [r["error_message"] or "" for r in rows],
+    })
+    status_colors = {s.label: s.color for s in STATUS.values()}
+    styled = table.style.apply(
+        lambda row: [ERROR_ROW if row["Status"] == STATUS["error"].label else ""] * len(row), axis=1,
+    ).map(lambda v: f"color: {status_colors.get(v, 'inherit')}; font-weight: 600", subset=["Status"])
+    st.dataframe(styled, hide_index=True, width="stretch", key="children_table")
+
+
+raw_id, entity_id = requested_id()
+cur = ui.cursor()
+found = queries.records(cur, "entity_detail", entity_id=entity_id) if entity_id is not None else []
+if not found:
+    not_found(raw_id)
+    st.stop()
+entity = found[0]
+header(entity)
+current_error(entity)
+retry_section(cur, entity)
+history_tab, raw_tab, children_tab = st.tabs(["Transaction history", "Raw data", f"Children ({entity['children']})"])
+with history_tab:
+    history_rows = history(cur, entity["id"])
+with raw_tab:
+    raw_data(cur, entity["id"], history_rows)
+with children_tab:
+    children(cur, entity["id"])

@@ -1,10 +1,12 @@
--- Returns one page of an entity's transactions, newest first (payload sizes instead of payloads).
+-- Returns one page of an entity's transactions, newest first, with payload sizes (not payloads) and the total
+-- number of transactions of the entity in every row.
 -- @param entity_id bigint = 2
 -- @param page_size integer = 25
 -- @param offset integer = 0
 select
     id, occurred_at, operation, outcome, error_code, message, duration_ms, actor,
-    length(request_payload) as request_chars, length(response_payload) as response_chars
+    length(request_payload) as request_chars, length(response_payload) as response_chars,
+    count(*) over () as total
 from transactions
 where entity_id = $entity_id
 order by occurred_at desc, id desc

@@ -1,0 +1,69 @@
+"""Payload viewing and diffing: valid JSON, text with a note, huge payloads truncated; field-level diff."""
+import pytest
+
+from entities import payloads
+
+
+@pytest.mark.parametrize("text, kind", [
+    (None, "empty"),
+    ("", "empty"),
+    ('{"a": 1}', "json"),
+    ('{"order": {"number": "#1002"', "text"),
+    ("<html><h1>502 Bad Gateway</h1></html>", "text"),
+    ('"x' + "y" * 1_100_000 + '"', "truncated"),
+])
+def test_view_kind(text, kind):
+    """Each stored payload is shown as JSON, as text with a note, or truncated, never by raising."""
+    assert payloads.view(text).kind == kind
+
+
+def test_not_json_has_note():
+    """A truncated JSON body is shown as received with the 'Not valid JSON' note."""
+    shown = payloads.view('{"order": ')
+    assert (shown.value, shown.note) == ('{"order": ', payloads.NOT_JSON_NOTE)
+
+
+def test_huge_payload_preview_is_bounded():
+    """A 2 MB payload is previewed as its first 100 KB only."""
+    shown = payloads.view("x" * 2_000_000)
+    assert len(shown.value) == payloads.PREVIEW_CHARS and shown.size == 2_000_000
+    assert "2.0 MB" in shown.note
+
+
+@pytest.mark.parametrize("value, flat", [
+    ({"a": {"b": [1, {"c": None}]}}, {"a.b[0]": 1, "a.b[1].c": None}),
+    ({"a": [], "b": {}}, {"a": [], "b": {}}),
+    (5, {"(whole payload)": 5}),
+])
+def test_flatten(value, flat):
+    """Nested JSON becomes one row per leaf path."""
+    assert payloads.flatten(value) == flat
+
+
+def test_diff_of_fixture_order_shows_the_added_line():
+    """Comparing entity 2's failed update with its last success shows the added SKU-1234 line and new total."""
+    before = '{"order": {"number": "#1002", "lines": [{"sku": "SKU-2000", "qty": 1}], "total": 799.0}}'
+    after = ('{"order": {"number": "#1002", "lines": [{"sku": "SKU-2000", "qty": 1}, {"sku": "SKU-1234", "qty": 1}],'
+             ' "total": 3298.0, "vat": 25}}')
+    assert payloads.diff_texts(before, after) == [
+        {"path": "order.lines[1].qty", "before": "", "after": "1", "change": "added"},
+        {"path": "order.lines[1].sku", "before": "", "after": '"SKU-1234"', "change": "added"},
+        {"path": "order.total", "before": "799.0", "after": "3298.0", "change": "changed"},
+        {"path": "order.vat", "before": "", "after": "25", "change": "added"},
+    ]
+
+
+@pytest.mark.parametrize("before, after, rows", [
+    ('{"a": 1, "b": 2}', '{"a": 1}', [{"path": "b", "before": "2", "after": "", "change": "removed"}]),
+    ('{"a": 1}', '{"a": "1"}', [{"path": "a", "before": "1", "after": '"1"', "change": "changed"}]),
+    ('{"a": 1}', '{"a": 1}', []),
+])
+def test_diff_changes(before, after, rows):
+    """Removed fields and type changes are listed; identical payloads give no rows."""
+    assert payloads.diff_texts(before, after) == rows
+
+
+@pytest.mark.parametrize("before, after", [('{"a": 1}', '{"a": '), (None, '{"a": 1}')])
+def test_diff_needs_two_json_payloads(before, after):
+    """No diff is offered when one side is missing or not valid JSON."""
+    assert payloads.diff_texts(before, after) is None
