@@ -35,7 +35,7 @@ except DatabaseError as exc:
     st.stop()
 worker.start_in_app(db_path())  # one in-process retry worker per database (ENTITIES_WORKER=off disables it)
 
-notices = st.container()
+urlstate.notice_area(st.container())
 integration_picker()
 navigation = st.navigation([
     st.Page("pages/entities_list.py", title="Entities", icon=":material/table_rows:", default=True),
@@ -45,8 +45,4 @@ navigation = st.navigation([
     st.Page("pages/references.py", title="References", icon=":material/link:", url_path="references"),
     st.Page("pages/audit.py", title="Retry audit", icon=":material/history:", url_path="audit"),
 ])
-try:
-    navigation.run()
-finally:  # pages may st.stop() on an empty state; URL notices still belong on the page
-    with notices:
-        urlstate.show_notices()
+navigation.run()

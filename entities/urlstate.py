@@ -43,15 +43,17 @@ def publish(key: str, value: Any, dump: Callable[[Any], list[str]], default: Any
     st.session_state.setdefault(_SEEN, {})[key] = raw
 
 
+def notice_area(container) -> None:
+    """Where this run's notices go (app.py gives a container at the top of the page)."""
+    st.session_state[_NOTICES] = (container, set())
+
+
 def notice(text: str) -> None:
-    notices = st.session_state.setdefault(_NOTICES, [])
-    if text not in notices:
-        notices.append(text)
-
-
-def show_notices() -> None:
-    for text in st.session_state.pop(_NOTICES, []):
-        st.caption(f":orange[⚠] {text}")
+    area, shown = st.session_state.get(_NOTICES, (None, set()))
+    if text in shown:
+        return
+    shown.add(text)
+    (area or st).caption(f":orange[⚠] {text}")
 
 
 # Parsers shared by pages: each takes the URL's raw values and returns a value or raises ValueError.
