@@ -11,19 +11,26 @@ BATCH_KEY = "bulk_retry_batch"
 ACTOR_VARIABLE = "ENTITIES_ACTOR"
 
 
+DEFAULT_ACTOR = "ops@junipeer (local)"  # as the detail page's single retry
+
+
 def actor() -> str:
-    """Who the audit trail records as requester of retries from this app."""
-    return os.environ.get(ACTOR_VARIABLE) or "ops-ui"
+    """Who the audit trail records as requester: the signed-in user's email, else ENTITIES_ACTOR, else local."""
+    try:
+        if st.user.is_logged_in and st.user.get("email"):
+            return str(st.user["email"])
+    except Exception:  # noqa: BLE001 - auth not configured: fall back to the local actor
+        pass
+    return os.environ.get(ACTOR_VARIABLE) or DEFAULT_ACTOR
 
 
 def controls(filter_params: dict, selected_ids: list[int]) -> None:
     """Bulk retry of the rows selected in the list and of every record matching the list filter."""
-    left, right = st.columns(2)
-    if left.button(f"Retry selected ({len(selected_ids):,})", key="bulk_retry_selected", icon=":material/replay:",
-                   disabled=not selected_ids, help="Queue a retry for each selected row."):
+    if st.button(f"Retry selected ({len(selected_ids):,})", key="bulk_retry_selected", icon=":material/replay:",
+                 disabled=not selected_ids, width="stretch", help="Queue a retry for each selected row."):
         confirm(bulk.selection(selected_ids))
-    if right.button("Retry all matching the filter…", key="bulk_retry_filter", icon=":material/replay:",
-                    help="Queue a retry for every record matching the current filter, oldest first."):
+    if st.button("Retry all matching…", key="bulk_retry_filter", icon=":material/replay:", width="stretch",
+                 help="Queue a retry for every record matching the current filter, oldest first."):
         confirm(bulk.list_filter(filter_params))
     show_progress()
 

@@ -4,7 +4,7 @@ No Streamlit widgets here, so it is unit-testable; pages/overview.py wires it to
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -16,22 +16,26 @@ from entities.model import SEVERITY_COLORS, TYPE
 from entities.ui import relative_age
 
 DEFAULT_STUCK_MINUTES = 60
-ERROR_RATE_AXIS = "Error rate (% of sync transactions that failed)"
+ERROR_RATE_AXIS = "Failed (% of records last synced then)"
 
 
 @dataclass(frozen=True)
 class Window:
     key: str
     label: str
-    bucket: str  # date_trunc unit
+    bucket_seconds: int  # UTC buckets: 3600 hourly, 86400 daily
     length: timedelta
+
+    @property
+    def hourly(self) -> bool:
+        return self.bucket_seconds == 3600
 
 
 WINDOWS = {w.key: w for w in (
-    Window("48h", "Last 48 hours (hourly)", "hour", timedelta(hours=48)),
-    Window("7d", "Last 7 days (daily)", "day", timedelta(days=7)),
-    Window("30d", "Last 30 days (daily)", "day", timedelta(days=30)),
-    Window("90d", "Last 90 days (daily)", "day", timedelta(days=90)),
+    Window("48h", "Last 48 hours (hourly)", 3600, timedelta(hours=48)),
+    Window("7d", "Last 7 days (daily)", 86400, timedelta(days=7)),
+    Window("30d", "Last 30 days (daily)", 86400, timedelta(days=30)),
+    Window("90d", "Last 90 days (daily)", 86400, timedelta(days=90)),
 )}
 DEFAULT_WINDOW = "30d"
 
@@ -39,9 +43,9 @@ DEFAULT_WINDOW = "30d"
 def window_since(window: Window, now: datetime) -> datetime:
     """Start of the window, aligned to its bucket so the first bucket is whole."""
     start = now - window.length
-    if window.bucket == "day":
-        return start.replace(hour=0, minute=0, second=0, microsecond=0)
-    return start.replace(minute=0, second=0, microsecond=0)
+    if window.hourly:
+        return start.replace(minute=0, second=0, microsecond=0)
+    return start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def headline(row: dict, now: datetime) -> list[tuple[str, str, str]]:
@@ -59,13 +63,16 @@ def headline(row: dict, now: datetime) -> list[tuple[str, str, str]]:
     ]
 
 
-def error_rate_frame(df: pd.DataFrame, by: str, tz: ZoneInfo) -> pd.DataFrame:
-    """Sum overview_error_rate rows per bucket and `by` ('integration' or 'type'); adds error_rate in %."""
+def error_rate_frame(df: pd.DataFrame, by: str, window: Window, tz: ZoneInfo) -> pd.DataFrame:
+    """Sum overview_error_rate rows per bucket and `by` ('integration' or 'type'); adds error_rate in %.
+
+    Hours are shown in the viewer's timezone; days are UTC days, shown as dates."""
     if df.empty:
-        return pd.DataFrame(columns=["bucket", by, "transactions", "errors", "error_rate"])
-    grouped = df.groupby(["bucket_start", by], as_index=False)[["transactions", "errors"]].sum()
-    grouped["error_rate"] = (100.0 * grouped["errors"] / grouped["transactions"]).round(2)
-    grouped["bucket"] = pd.to_datetime(grouped["bucket_start"], utc=True).dt.tz_convert(tz)
+        return pd.DataFrame(columns=["bucket", by, "records", "errors", "error_rate"])
+    grouped = df.groupby(["bucket_start", by], as_index=False)[["records", "errors"]].sum()
+    grouped["error_rate"] = (100.0 * grouped["errors"] / grouped["records"]).round(2)
+    starts = pd.to_datetime(grouped["bucket_start"], utc=True)
+    grouped["bucket"] = starts.dt.tz_convert(tz) if window.hourly else starts.dt.tz_localize(None).dt.normalize()
     if by == "type":
         grouped["type"] = grouped["type"].map(lambda t: TYPE[t].label if t in TYPE else t)
     return grouped.drop(columns="bucket_start").sort_values(["bucket", by])
@@ -74,9 +81,9 @@ def error_rate_frame(df: pd.DataFrame, by: str, tz: ZoneInfo) -> pd.DataFrame:
 def error_rate_chart(frame: pd.DataFrame, by: str, window: Window, title: str) -> go.Figure:
     """Line chart of the error rate per bucket, one line per integration or type."""
     legend = "Integration" if by == "integration" else "Type"
-    fig = px.line(frame, x="bucket", y="error_rate", color=by, markers=window.bucket == "day",
-                  custom_data=["errors", "transactions"],
-                  labels={"bucket": "Hour" if window.bucket == "hour" else "Day", "error_rate": ERROR_RATE_AXIS,
+    fig = px.line(frame, x="bucket", y="error_rate", color=by, markers=not window.hourly,
+                  custom_data=["errors", "records"],
+                  labels={"bucket": "Hour" if window.hourly else "Day (UTC)", "error_rate": ERROR_RATE_AXIS,
                           by: legend})
     fig.update_traces(hovertemplate="%{x}<br>%{y:.1f} % failed (%{customdata[0]:,} of %{customdata[1]:,})"
                                     "<extra>%{fullData.name}</extra>")

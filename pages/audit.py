@@ -1,5 +1,5 @@
 """Retry audit trail: who requested which retries, when, and what came of them."""
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -23,32 +23,33 @@ def parse_day(raw: list[str]):
 
 
 urlstate.bind("requester", parse=urlstate.one_of(["", *requesters]), dump=urlstate.dump_one, default="")
-urlstate.bind("state", parse=urlstate.one_of(["", *RETRY_STATES]), dump=urlstate.dump_one, default="")
-urlstate.bind("from", parse=parse_day, dump=lambda d: [d.isoformat()], default=None)
-urlstate.bind("to", parse=parse_day, dump=lambda d: [d.isoformat()], default=None)
-urlstate.bind("page", parse=urlstate.positive_int, dump=urlstate.dump_one, default=1)
+urlstate.bind("retry_state", parse=urlstate.one_of(["", *RETRY_STATES]), dump=urlstate.dump_one, default="")
+urlstate.bind("requested_from", parse=parse_day, dump=lambda d: [d.isoformat()], default=None)
+urlstate.bind("requested_to", parse=parse_day, dump=lambda d: [d.isoformat()], default=None)
+urlstate.bind("audit_page", parse=urlstate.positive_int, dump=urlstate.dump_one, default=1)
 
 c1, c2, c3, c4 = st.columns(4)
 c1.selectbox("Requested by", ["", *requesters], key="requester", format_func=lambda r: r or "Anyone")
-c2.selectbox("State", ["", *RETRY_STATES], key="state", format_func=lambda s: s.capitalize() if s else "Any state")
-c3.date_input("From (requested on or after)", key="from", format="YYYY-MM-DD")
-c4.date_input("To (requested on or before)", key="to", format="YYYY-MM-DD")
+c2.selectbox("State", ["", *RETRY_STATES], key="retry_state",
+             format_func=lambda s: s.capitalize() if s else "Any state")
+c3.date_input("From (requested on or after)", key="requested_from", format="YYYY-MM-DD")
+c4.date_input("To (requested on or before)", key="requested_to", format="YYYY-MM-DD")
 
 tz = ui.viewer_tz()
+first_day, last_day = st.session_state["requested_from"], st.session_state["requested_to"]
 filters = {
     "requester": st.session_state["requester"] or None,
-    "state": st.session_state["state"] or None,
-    "requested_from": datetime.combine(st.session_state["from"], time(), tz) if st.session_state["from"] else None,
-    "requested_to": (datetime.combine(st.session_state["to"], time(), tz) + pd.Timedelta(days=1)
-                     if st.session_state["to"] else None),
+    "state": st.session_state["retry_state"] or None,
+    "requested_from": datetime.combine(first_day, time(), tz) if first_day else None,
+    "requested_to": datetime.combine(last_day + timedelta(days=1), time(), tz) if last_day else None,
 }
 total = int(ui.query_df("audit_count", **filters)["requests"].iloc[0])
 pages = max(1, -(-total // PAGE_SIZE))
-if st.session_state["page"] > pages:
-    st.session_state["page"] = pages
-    urlstate.publish("page", pages, urlstate.dump_one, 1)
+if st.session_state["audit_page"] > pages:
+    st.session_state["audit_page"] = pages
+    urlstate.publish("audit_page", pages, urlstate.dump_one, 1)
 
-trail = ui.query_df("audit_page", page_size=PAGE_SIZE, page_offset=(st.session_state["page"] - 1) * PAGE_SIZE,
+trail = ui.query_df("audit_page", page_size=PAGE_SIZE, page_offset=(st.session_state["audit_page"] - 1) * PAGE_SIZE,
                     **filters).copy()
 st.markdown(f"**{total:,}** retry requests")
 if trail.empty:
@@ -71,4 +72,4 @@ else:
             "storer_ref": "Storer Reference", "outcome": "Outcome", "error_code": "Error code",
             "message": st.column_config.TextColumn("Message", width="large"),
         })
-st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1, key="page")
+st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1, key="audit_page")

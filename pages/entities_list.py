@@ -3,7 +3,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from entities import listing, ui, urlstate
+from entities import bulk_ui, listing, ui, urlstate
 from entities.model import STATUS_KEYS, TYPE
 
 integrations = ui.query_df("integrations_list")
@@ -157,3 +157,4 @@ with side_col:
             data=lambda: listing.export_csv(con, filter_params, sort), mime="text/csv",
             file_name=listing.export_filename(integration["name"], type_key, datetime.now(tz).date()),
             help="Every matching row, not only this page; times in UTC.")
+        bulk_ui.controls(filter_params, selected_ids)

@@ -42,17 +42,16 @@ head = ui.query_df("overview_headline", integration=scope,
 for column, (label, value, help_text) in zip(st.columns(5), ov.headline(head.iloc[0].to_dict(), now), strict=True):
     column.metric(label, value, help=help_text, border=True)
 
-rates = ui.query_df("overview_error_rate", integration=scope, bucket=window.bucket, since=ov.window_since(window, now))
+rates = ui.query_df("overview_error_rate", integration=scope, bucket_seconds=window.bucket_seconds,
+                    since=ov.window_since(window, now))
 st.subheader("Error rate over time")
 if rates.empty:
-    st.info(f"No sync transactions in the {window.label.lower()}.")
+    st.info(f"No records were synced in the {window.label.lower()}.")
 else:
     by_integration, by_type = st.columns(2)
-    by_integration.plotly_chart(
-        ov.error_rate_chart(ov.error_rate_frame(rates, "integration", tz), "integration", window, "Per integration"),
-        key="chart_integration")
-    by_type.plotly_chart(ov.error_rate_chart(ov.error_rate_frame(rates, "type", tz), "type", window, "Per type"),
-                         key="chart_type")
+    for column, by, title in ((by_integration, "integration", "Per integration"), (by_type, "type", "Per type")):
+        column.plotly_chart(ov.error_rate_chart(ov.error_rate_frame(rates, by, window, tz), by, window, title),
+                            key=f"chart_{by}")
 
 st.subheader("Integrations by open errors")
 ranked = ui.query_df("overview_integrations_ranked").copy()

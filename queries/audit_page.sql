@@ -1,20 +1,30 @@
 -- Returns one page of the retry audit trail, newest first: each retry request with who asked and when, its
 -- state and finish time, the record (id, integration, type, references) and the outcome of the transaction it
 -- produced (outcome, error code, message). Filters: $requester, $state (null = any) and requested_at in
--- [$requested_from, $requested_to) (null = open).
+-- [$requested_from, $requested_to) (null = open). The page is cut before the joins, so they touch 50 rows.
 -- @param requester varchar = 'anna.karlsson@nordicoutdoor.se'
 -- @param state varchar = null
 -- @param requested_from timestamptz = '2026-11-01 00:00:00+00'
 -- @param requested_to timestamptz = null
 -- @param page_size integer = 50
 -- @param page_offset integer = 0
+with page as (
+    select *
+    from retry_requests as r
+    where ($requester is null or r.requested_by = $requester)
+        and ($state is null or r.state = $state)
+        and ($requested_from is null or r.requested_at >= $requested_from)
+        and ($requested_to is null or r.requested_at < $requested_to)
+    order by r.requested_at desc, r.id desc
+    limit $page_size offset $page_offset
+)
 select
-    r.id as request_id,
-    r.requested_at,
-    r.requested_by,
-    r.state,
-    r.finished_at,
-    r.entity_id,
+    p.id as request_id,
+    p.requested_at,
+    p.requested_by,
+    p.state,
+    p.finished_at,
+    p.entity_id,
     i.name as integration,
     e.type,
     e.retriever_ref,
@@ -22,13 +32,8 @@ select
     t.outcome,
     t.error_code,
     t.message
-from retry_requests as r
-left join entities as e on e.id = r.entity_id
+from page as p
+left join entities as e on e.id = p.entity_id
 left join integrations as i on i.id = e.integration_id
-left join transactions as t on t.id = r.transaction_id
-where ($requester is null or r.requested_by = $requester)
-    and ($state is null or r.state = $state)
-    and ($requested_from is null or r.requested_at >= $requested_from)
-    and ($requested_to is null or r.requested_at < $requested_to)
-order by r.requested_at desc, r.id desc
-limit $page_size offset $page_offset;
+left join transactions as t on t.id = p.transaction_id
+order by p.requested_at desc, p.id desc;

@@ -1,20 +1,32 @@
 -- Returns the error groups of records currently in error, per integration and type (the list's scope): the
 -- normalised message (error_group), affected records, first and last seen (their last_updated), the most
 -- common error code with its severity and title, and the latest example message. All integrations when
--- $integration is null. Largest groups first.
+-- $integration is null. Largest groups first. Each distinct message is normalised once (the regexes dominate).
 -- @param integration integer = 1
-with grouped as (
+with messages as (
+    select
+        integration_id,
+        type,
+        error_message,
+        error_code,
+        count(*) as records,
+        min(last_updated) as first_seen,
+        max(last_updated) as last_seen
+    from entities
+    where status = 'error' and ($integration is null or integration_id = $integration)
+    group by all
+),
+grouped as (
     select
         integration_id,
         type,
         error_group(error_message) as error_group,
-        count(*) as records,
-        min(last_updated) as first_seen,
-        max(last_updated) as last_seen,
-        mode(error_code) as error_code,
-        arg_max(error_message, last_updated) as example
-    from entities
-    where status = 'error' and ($integration is null or integration_id = $integration)
+        sum(records) as records,
+        min(first_seen) as first_seen,
+        max(last_seen) as last_seen,
+        arg_max(error_code, records) as error_code,
+        arg_max(error_message, last_seen) as example
+    from messages
     group by all
 )
 select

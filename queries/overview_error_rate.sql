@@ -1,24 +1,25 @@
--- Returns the error rate over time: per $bucket ('hour' or 'day') since $since, per integration and type, the
--- number of sync transactions and how many ended in error; buckets without transactions are absent.
--- All integrations when $integration is null.
+-- Returns the error rate over time, from each record's latest sync: per UTC bucket of $bucket_seconds (3600 =
+-- hourly, 86400 = daily) since $since, per integration and type, the records last synced in that bucket (synced
+-- or error; pending ones have no result yet) and how many of them failed. Aggregates entities, not transactions,
+-- so a 30-day trend stays fast at 1M records. All integrations when $integration is null.
 -- @param integration integer = 1
--- @param bucket varchar = 'day'
+-- @param bucket_seconds bigint = 86400
 -- @param since timestamptz = '2026-11-19 00:00:00+00'
-with windowed as (
-    select t.entity_id, t.outcome, date_trunc($bucket, t.occurred_at) as bucket_start
-    from transactions as t
-    where t.occurred_at >= $since and t.outcome <> 'pending'
+with bucketed as (
+    select integration_id, type, status, epoch_us(last_updated) // ($bucket_seconds * 1000000::bigint) as bucket_no
+    from entities
+    where last_updated >= $since
+        and status <> 'pending'
+        and ($integration is null or integration_id = $integration)
 )
 select
-    w.bucket_start,
-    e.integration_id,
+    to_timestamp(b.bucket_no * $bucket_seconds) as bucket_start,
+    b.integration_id,
     i.name as integration,
-    e.type,
-    count(*) as transactions,
-    count(*) filter (where w.outcome = 'error') as errors
-from windowed as w
-join entities as e on e.id = w.entity_id
-join integrations as i on i.id = e.integration_id
-where $integration is null or e.integration_id = $integration
+    b.type,
+    count(*) as records,
+    count(*) filter (where b.status = 'error') as errors
+from bucketed as b
+join integrations as i on i.id = b.integration_id
 group by all
-order by w.bucket_start, e.integration_id, e.type;
+order by bucket_start, b.integration_id, b.type;

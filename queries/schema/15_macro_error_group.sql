@@ -30,4 +30,4 @@ create or replace macro error_group(message) as
         '#\d+\b', '<number>', 'g'),
         '\b([1-5]\d\d) ([A-Z][a-z])', chr(1) || '\1 \2', 'g'),
         '(^|[^\w\x01])\d+([.,]\d+)*', '\1<number>', 'g'),
-    chr(1), ''), '\s+', ' ', 'g'));
+    chr(1), ''), '\s\s+|[\t\n\r]', ' ', 'g'));
