@@ -1,7 +1,7 @@
 """`entities demo`: a deterministic, realistic demo database, generated set-based in DuckDB.
 
 Every value derives from hash(key, seed) and an anchor time, so the same --entities, --seed and --anchor
-always give the same data. The anchor defaults to the current UTC hour so the data looks fresh
+always give the same data. The anchor defaults to the current UTC minute so the data looks fresh
 ("3 h ago"); pass --anchor to reproduce a database exactly.
 
 The database is built at PATH.tmp and renamed to PATH only when complete, so a crash or Ctrl-C never
@@ -43,7 +43,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
                         help=f"pseudo-random seed (default {DEFAULT_SEED})")
     parser.add_argument("--anchor", type=_anchor, default=None, metavar="TIME",
-                        help="UTC time the data ends at, ISO 8601 (default: the current hour). "
+                        help="UTC time the data ends at, ISO 8601 (default: the current minute). "
                              "The same N, seed and anchor give identical data.")
     parser.add_argument("--force", action="store_true", help="replace an existing database at PATH")
 
@@ -63,8 +63,8 @@ def _anchor(text: str) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-def current_hour() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+def current_minute() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
 
 
 class Progress:
@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
               "Use --force to replace it, or choose another --db path.", file=sys.stderr)
         return 2
     path.parent.mkdir(parents=True, exist_ok=True)
-    anchor = args.anchor or current_hour()
+    anchor = args.anchor or current_minute()
     tmp = path.with_name(path.name + ".tmp")
     _remove(tmp)
     progress = Progress(STEPS)
