@@ -14,6 +14,7 @@ COMMANDS = {
     "import": ("entities.importer", "load sync data from JSONL, CSV or Parquet"),
     "retry": ("entities.retry_cli", "queue a retry of one or more entities"),
     "worker": ("entities.worker", "process queued retries without the app"),
+    "bench": ("entities.bench", "measure query speed at scale against pandas and SQLite baselines"),
 }
 
 

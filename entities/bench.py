@@ -1,0 +1,388 @@
+"""`entities bench`: times every operation the app performs at several scales, against pandas and SQLite.
+
+Each operation goes through the same query functions the pages call (queries.df/records, entities.listing,
+entities.retry), never the Streamlit cache. The same operations run on two baselines built from the same data in
+the same run (entities/bench_baselines.py), so ratios survive a noisy, shared machine. Demo databases are built
+with `entities demo` at a fixed anchor and reused, keyed by size and seed (data/bench/entities-N-sS.duckdb).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+import queries
+from entities import db, listing, retry
+from entities.model import STATUS_KEYS
+
+SCALES = (10_000, 100_000, 1_000_000)
+DEFAULT_RUNS = 20
+DEFAULT_SEED = 42
+ANCHOR = "2026-11-26T12:00:00+00:00"
+WARMUP = 2
+PAGE_SIZE = listing.DEFAULT_PAGE_SIZE
+HISTORY_PAGE_SIZE = 25
+EXPORT_SHARE = 0.07  # ~70k rows at 1M entities
+SAMPLES = 400
+
+
+@dataclass(frozen=True)
+class Operation:
+    key: str
+    label: str
+    target_ms: float | None
+    baselines: bool = True
+    compared: bool = False  # baselines must return the same result as DuckDB
+
+
+OPERATIONS = (
+    Operation("floor", "select 1 (per-query floor)", None, baselines=False),
+    Operation("list_selective", "List page: status=error in one type", 5, compared=True),
+    Operation("list_broad", "List page: all statuses of the biggest type", 5, compared=True),
+    Operation("search_retriever", "Search box, full retriever ref", None, compared=True),
+    Operation("search_storer", "Search box, full storer ref", None, compared=True),
+    Operation("lookup_retriever", "Exact lookup, retriever ref", 2, compared=True),
+    Operation("lookup_storer", "Exact lookup, storer ref", 2, compared=True),
+    Operation("substring", "Substring reference search (list page)", 40, compared=True),
+    Operation("history", "One entity's history (first page)", 2, compared=True),
+    Operation("breakdown", "Status breakdown (one integration)", 15, compared=True),
+    Operation("trend_30d", "30-day error trend (all integrations)", 30, compared=True),
+    Operation("error_groups", "Error groups (all integrations)", None),
+    Operation("export", "CSV export (~70k rows at 1M)", 150),
+    Operation("retry", "Retry request (one entity)", None),
+)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--entities", type=_positive, nargs="+", default=list(SCALES), metavar="N",
+                        help="scales to measure (default: 10000 100000 1000000)")
+    parser.add_argument("--runs", type=_positive, default=DEFAULT_RUNS, metavar="R",
+                        help=f"timed runs per operation after {WARMUP} warm-up runs (default {DEFAULT_RUNS})")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S", help="demo data seed")
+    parser.add_argument("--json", type=Path, default=None, metavar="OUT", help="also write the results as JSON")
+    parser.add_argument("--dir", type=Path, default=Path("data/bench"), metavar="DIR",
+                        help="where benchmark databases are built and reused (default data/bench)")
+    parser.add_argument("--browser", action=argparse.BooleanOptionalAction, default=None,
+                        help="measure filter-change repaint and app RSS in Chromium at the largest scale "
+                             "(default: on when /usr/bin/chromium exists)")
+    parser.add_argument("--baselines", action=argparse.BooleanOptionalAction, default=True,
+                        help="also run the pandas and SQLite baselines (default on)")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    anchor = dt.datetime.fromisoformat(ANCHOR)
+    report: dict[str, Any] = {
+        "meta": {"started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "runs": args.runs,
+                 "warmup": WARMUP, "seed": args.seed, "anchor": ANCHOR, "cpus": os.cpu_count(),
+                 "python": platform.python_version(), "duckdb": duckdb.__version__,
+                 "load_average": list(os.getloadavg())},
+        "scales": {},
+    }
+    args.dir.mkdir(parents=True, exist_ok=True)
+    for n in sorted(args.entities):
+        path, built = ensure_db(args.dir, n, args.seed)
+        log(f"scale {n:,}: {path} ({f'built in {built:.1f} s' if built is not None else 'reused'})")
+        result = bench_scale(path, n, args, anchor)
+        result["demo_build_seconds"] = built
+        report["scales"][str(n)] = result
+    browser = args.browser if args.browser is not None else Path("/usr/bin/chromium").exists()
+    if browser:
+        from entities import bench_browser
+
+        largest = max(args.entities)
+        report["browser"] = bench_browser.measure(db_file(args.dir, largest, args.seed), log=log)
+    report["meta"]["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    print(render(report))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2, default=str))
+        log(f"wrote {args.json}")
+    return 0
+
+
+def log(text: str) -> None:
+    print(f"[bench] {text}", file=sys.stderr, flush=True)
+
+
+def db_file(folder: Path, n: int, seed: int) -> Path:
+    return folder / f"entities-{n}-s{seed}.duckdb"
+
+
+def ensure_db(folder: Path, n: int, seed: int) -> tuple[Path, float | None]:
+    """The demo database of n entities, built by `entities demo` at the fixed anchor unless it exists."""
+    from entities.cli import main
+
+    path = db_file(folder, n, seed)
+    if path.exists():
+        return path, None
+    started = time.perf_counter()
+    code = main(["demo", "--db", str(path), "--entities", str(n), "--seed", str(seed), "--anchor", ANCHOR])
+    if code:
+        raise SystemExit(f"entities bench: building {path} failed with exit code {code}")
+    return path, time.perf_counter() - started
+
+
+class DuckEngine:
+    """The app's own path: the named queries and helpers the pages call."""
+
+    name = "duckdb"
+
+    def __init__(self, con, retry_con=None):
+        self.con, self.retry_con = con, retry_con
+
+    def floor(self):
+        return queries.scalar(self.con, "bench_floor")
+
+    def breakdown(self, integration, q=None):
+        frame = queries.df(self.con, "status_breakdown", integration=integration, q=q or None, updated_from=None,
+                           updated_to=None, error_group=None)
+        return [(r.type, r.status, int(r.n)) for r in frame.itertuples(index=False)]
+
+    def list_page(self, integration, type_, statuses, q, page, size):
+        """What pages/entities_list.py runs: the breakdown (tab counts and total), then one page."""
+        params = listing.filter_params(integration, type_, statuses, q)
+        breakdown = queries.df(self.con, "status_breakdown", integration=integration, q=params["q"],
+                               updated_from=None, updated_to=None, error_group=None)
+        counts = listing.counts_by_type(breakdown)[type_]
+        total = sum(counts[s] for s in (statuses or STATUS_KEYS))
+        frame = queries.df(self.con, "entity_page", listing.sort_idents(listing.DEFAULT_SORT), **params, limit=size,
+                           offset=(page - 1) * size)
+        return frame["id"].tolist(), total
+
+    def lookup(self, integration, ref):
+        return [r["id"] for r in queries.records(self.con, "bench_entity_lookup", integration=integration, ref=ref)]
+
+    def history(self, entity_id, page_size, offset=0):
+        rows = queries.records(self.con, "entity_history", entity_id=entity_id, page_size=page_size, offset=offset)
+        return [r["id"] for r in rows]
+
+    def trend(self, since, bucket_seconds=86400):
+        frame = queries.df(self.con, "overview_error_rate", integration=None, since=since,
+                           bucket_seconds=bucket_seconds, bucket="day")
+        counted = "records" if "records" in frame else "transactions"
+        return [(int(r.bucket_start.timestamp()) // bucket_seconds, int(r.integration_id), r.type,
+                 int(getattr(r, counted)), int(r.errors)) for r in frame.itertuples(index=False)]
+
+    def error_groups(self):
+        return len(queries.df(self.con, "error_groups", integration=None))
+
+    def export(self, integration, type_, statuses):
+        data = listing.export_csv(self.con, listing.filter_params(integration, type_, statuses), listing.DEFAULT_SORT)
+        return data.count(b"\n") - 1, len(data)
+
+    def retry(self, entity_id, actor="bench"):
+        return retry.request(self.retry_con, [entity_id], actor).queued
+
+
+class Plan:
+    """Deterministic, varying parameters per operation and run index, picked from the database once."""
+
+    def __init__(self, con, n: int, seed: int, anchor: dt.datetime):
+        self.samples = queries.records(con, "bench_samples", n=SAMPLES, seed=seed)
+        flows = queries.records(con, "bench_flow_counts")
+        self.flows = [(f["integration_id"], f["type"]) for f in flows if f["errors"]]
+        self.biggest = (flows[0]["integration_id"], flows[0]["type"])
+        want = EXPORT_SHARE * n
+        best = min(flows, key=lambda f: abs(f["records"] - want))
+        self.export_flow = (best["integration_id"], best["type"])
+        self.export_rows = best["records"]
+        self.integrations = sorted({f["integration_id"] for f in flows})
+        day = anchor.replace(hour=0, minute=0, second=0, microsecond=0)
+        self.since = day - dt.timedelta(days=30)
+
+    def sample(self, i: int, offset: int = 0) -> dict:
+        return self.samples[(i * 7 + offset) % len(self.samples)]
+
+    def call(self, op: str, engine, i: int):
+        s = self.sample(i)
+        if op == "floor":
+            return engine.floor()
+        if op == "list_selective":
+            integration, type_ = self.flows[i % len(self.flows)]
+            return engine.list_page(integration, type_, ["error"], None, 1, PAGE_SIZE)
+        if op == "list_broad":
+            return engine.list_page(*self.biggest, [], None, 1 + i % 10, PAGE_SIZE)
+        if op == "search_retriever":
+            return engine.list_page(s["integration_id"], s["type"], [], s["retriever_ref"], 1, PAGE_SIZE)
+        if op == "search_storer":
+            return engine.list_page(s["integration_id"], s["type"], [], s["storer_ref"], 1, PAGE_SIZE)
+        if op == "lookup_retriever":
+            return engine.lookup(s["integration_id"], s["retriever_ref"])
+        if op == "lookup_storer":
+            return engine.lookup(s["integration_id"], s["storer_ref"])
+        if op == "substring":
+            ref = s["retriever_ref"]
+            middle = len(ref) // 2
+            return engine.list_page(s["integration_id"], s["type"], [], ref[middle - 2: middle + 2], 1, PAGE_SIZE)
+        if op == "history":
+            return engine.history(s["id"], HISTORY_PAGE_SIZE)
+        if op == "breakdown":
+            return engine.breakdown(self.integrations[i % len(self.integrations)])
+        if op == "trend_30d":
+            return engine.trend(self.since)
+        if op == "error_groups":
+            return engine.error_groups()
+        if op == "export":
+            return engine.export(*self.export_flow, [])
+        if op == "retry":
+            return engine.retry(self.sample(i, offset=3)["id"])
+        raise KeyError(op)
+
+
+def timed(fn, runs: int) -> dict:
+    """Median and p95 in ms over `runs` calls fn(i), after WARMUP calls with other parameters."""
+    for w in range(WARMUP):
+        fn(runs + w)
+    samples = []
+    for i in range(runs):
+        started = time.perf_counter_ns()
+        fn(i)
+        samples.append((time.perf_counter_ns() - started) / 1e6)
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
+    return {"median_ms": round(statistics.median(samples), 3), "p95_ms": round(p95, 3), "runs": len(samples)}
+
+
+def prepare(path: Path) -> Path:
+    """Applies the schema files (indexes) once read-write, then copies the file for the retry operation."""
+    con = db.connect(path)
+    queries.run(con, "demo_checkpoint")
+    con.close()
+    copy = path.with_name(path.stem + "-retry.duckdb")
+    shutil.copyfile(path, copy)
+    return copy
+
+
+def bench_scale(path: Path, n: int, args, anchor: dt.datetime) -> dict:
+    started = time.perf_counter()
+    retry_copy = prepare(path)
+    log(f"  schema applied and retry copy made in {time.perf_counter() - started:.1f} s")
+    con = db.connect(path, read_only=True)
+    retry_con = db.connect(retry_copy)
+    plan = Plan(con, n, args.seed, anchor)
+    engines = [DuckEngine(con, retry_con)]
+    result: dict[str, Any] = {"db": str(path), "db_bytes": path.stat().st_size,
+                              "tables": dict(queries.rows(con, "demo_table_counts")),
+                              "export_rows": plan.export_rows, "baselines": {}, "operations": {}}
+    if args.baselines:
+        from entities.bench_baselines import PandasEngine, SqliteEngine
+
+        log("  loading the pandas baseline")
+        pandas_engine = PandasEngine(con)
+        result["baselines"]["pandas"] = {"load_seconds": round(pandas_engine.load_seconds, 2),
+                                         "memory_bytes": pandas_engine.memory_bytes,
+                                         "rss_growth_bytes": pandas_engine.rss_growth_bytes}
+        log(f"  pandas loaded in {pandas_engine.load_seconds:.1f} s; building or reusing the SQLite baseline")
+        sqlite_engine = SqliteEngine(con, path.with_suffix(".sqlite"))
+        result["baselines"]["sqlite"] = {"build_seconds": round(sqlite_engine.build_seconds, 2),
+                                         "reused": sqlite_engine.reused, "file_bytes": sqlite_engine.file_bytes}
+        engines += [pandas_engine, sqlite_engine]
+    try:
+        for op in OPERATIONS:
+            entry: dict[str, Any] = {"label": op.label, "target_ms": op.target_ms}
+            for engine in engines:
+                if engine.name != "duckdb" and not op.baselines:
+                    continue
+                if engine.name == "pandas" and op.key == "retry":
+                    continue  # an in-memory frame has no durable write to compare with
+                entry[engine.name] = timed(lambda i, e=engine, k=op.key: plan.call(k, e, i), args.runs)
+            if op.compared:
+                expected = plan.call(op.key, engines[0], 0)
+                entry["same_result"] = {e.name: _same(plan.call(op.key, e, 0), expected) for e in engines[1:]}
+            if op.key == "export":
+                entry["rows"], entry["bytes"] = plan.call(op.key, engines[0], 0)
+            duck = entry["duckdb"]["median_ms"]
+            for name in ("pandas", "sqlite"):
+                if name in entry and duck:
+                    entry[f"ratio_{name}"] = round(entry[name]["median_ms"] / duck, 2)
+            if op.target_ms is not None:
+                entry["met"] = duck <= op.target_ms
+            result["operations"][op.key] = entry
+            log(f"  {op.key:<17} duckdb {duck:9.2f} ms"
+                + "".join(f"  {name} {entry[name]['median_ms']:9.2f} ms" for name in ("pandas", "sqlite")
+                          if name in entry))
+    finally:
+        con.close()
+        retry_con.close()
+        retry_copy.unlink(missing_ok=True)
+        for engine in engines[1:]:
+            getattr(engine, "close", lambda: None)()
+    return result
+
+
+def _same(actual, expected) -> bool:
+    if isinstance(expected, tuple) and len(expected) == 2 and isinstance(expected[0], list):
+        return list(actual[0]) == list(expected[0]) and int(actual[1]) == int(expected[1])
+    return [tuple(r) if isinstance(r, (list, tuple)) else r for r in actual] == \
+        [tuple(r) if isinstance(r, (list, tuple)) else r for r in expected]
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
+
+
+def render(report: dict) -> str:
+    scales = list(report["scales"])
+    largest = report["scales"][scales[-1]] if scales else None
+    if largest is None:
+        return "no scales measured"
+    head = ["Operation", "target", *(f"{int(s):,}" for s in scales), "p95", "pandas", "×", "SQLite", "×", "met"]
+    lines = []
+    for op in OPERATIONS:
+        big = largest["operations"].get(op.key)
+        if big is None:
+            continue
+        cells = [op.label, _ms(op.target_ms)]
+        cells += [_ms(report["scales"][s]["operations"][op.key]["duckdb"]["median_ms"]) for s in scales]
+        cells.append(_ms(big["duckdb"]["p95_ms"]))
+        for name in ("pandas", "sqlite"):
+            cells.append(_ms(big[name]["median_ms"]) if name in big else "—")
+            cells.append(f"{big[f'ratio_{name}']:.1f}" if f"ratio_{name}" in big else "—")
+        cells.append({True: "yes", False: "NO"}.get(big.get("met"), ""))
+        lines.append(cells)
+    widths = [max(len(str(row[i])) for row in [head, *lines]) for i in range(len(head))]
+    fmt = lambda row: "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)  # noqa: E731
+                                for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+    out = [f"Median ms per operation (DuckDB) at each scale; p95 and baselines at {int(scales[-1]):,} entities; "
+           "× = baseline median / DuckDB median.", fmt(head), fmt(["-" * w for w in widths])]
+    out += [fmt(row) for row in lines]
+    for s in scales:
+        scale = report["scales"][s]
+        built = scale.get("demo_build_seconds")
+        parts = [f"{int(s):,} entities: demo DB {f'built in {built:.1f} s' if built is not None else 'reused'}"]
+        if "pandas" in scale["baselines"]:
+            p = scale["baselines"]["pandas"]
+            parts.append(f"pandas load {p['load_seconds']:.1f} s, {p['memory_bytes'] / 2**20:,.0f} MiB frames")
+        if "sqlite" in scale["baselines"]:
+            q = scale["baselines"]["sqlite"]
+            parts.append(f"SQLite build {q['build_seconds']:.1f} s{' (earlier run)' if q['reused'] else ''}")
+        mismatched = [f"{k}:{e}" for k, v in scale["operations"].items() for e, ok in v.get("same_result", {}).items()
+                      if not ok]
+        parts.append("baselines agree" if not mismatched else "DIFFERENT RESULTS " + ", ".join(mismatched))
+        out.append("  " + "; ".join(parts))
+    browser = report.get("browser")
+    if browser:
+        out.append(f"Browser at {browser.get('entities', '?')}: filter change → repainted table median "
+                   f"{_ms(browser.get('repaint_median_ms'))} ms (p95 {_ms(browser.get('repaint_p95_ms'))}); "
+                   f"app RSS peak {browser.get('rss_peak_bytes', 0) / 2**20:,.0f} MiB")
+    return "\n".join(out)

@@ -1,0 +1,54 @@
+"""`entities bench` end to end at a tiny scale: every operation timed, both baselines, same results."""
+import json
+
+import pytest
+
+from entities.bench import OPERATIONS
+from entities.cli import main
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("bench")
+    out = folder / "out.json"
+    assert main(["bench", "--entities", "2000", "--runs", "3", "--json", str(out), "--no-browser",
+                 "--dir", str(folder)]) == 0
+    return json.loads(out.read_text())["scales"]["2000"]
+
+
+def test_every_operation_has_numeric_medians(report):
+    """The user runs the bench and gets a DuckDB median and p95 for every operation."""
+    for op in OPERATIONS:
+        timing = report["operations"][op.key]["duckdb"]
+        assert timing["median_ms"] > 0 and timing["p95_ms"] >= timing["median_ms"] and timing["runs"] == 3, op.key
+
+
+def test_both_baselines_are_timed_with_ratios(report):
+    """Each baseline operation has a pandas and an SQLite median and its ratio to DuckDB."""
+    for op in OPERATIONS:
+        entry = report["operations"][op.key]
+        names = [] if not op.baselines else ["sqlite"] if op.key == "retry" else ["pandas", "sqlite"]
+        for name in names:
+            assert entry[name]["median_ms"] > 0, (op.key, name)
+            assert entry[f"ratio_{name}"] == pytest.approx(entry[name]["median_ms"] / entry["duckdb"]["median_ms"],
+                                                           abs=0.01)
+
+
+def test_baselines_return_the_same_list_pages_and_lookups(report):
+    """pandas and SQLite return the same ids and totals as DuckDB for list pages, searches, lookups, history."""
+    compared = [op.key for op in OPERATIONS if op.compared]
+    assert {"list_selective", "list_broad", "lookup_retriever", "lookup_storer", "substring"} <= set(compared)
+    for key in compared:
+        assert report["operations"][key]["same_result"] == {"pandas": True, "sqlite": True}, key
+
+
+def test_baseline_costs_are_reported(report):
+    """The pandas load time and memory and the SQLite build time are reported apart from the operations."""
+    assert report["baselines"]["pandas"]["load_seconds"] >= 0
+    assert report["baselines"]["pandas"]["memory_bytes"] > 0
+    assert report["baselines"]["sqlite"]["build_seconds"] > 0
+
+
+def test_export_writes_every_matching_row(report):
+    """The timed CSV export is the list's export: one row per matching entity."""
+    assert report["operations"]["export"]["rows"] == report["export_rows"] > 0
