@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 import queries
-from entities import payloads, retry, ui
+from entities import payloads, retry, ui, worker
+from entities.db import DatabaseError, db_path
 from entities.model import OPEN_RETRY_STATES, OUTCOME_COLORS, SEVERITY_COLORS, STATUS, TYPE
 
 HISTORY_PAGE_SIZE = 25
@@ -90,17 +91,17 @@ def retry_section(cur, e: dict) -> None:
     flash = st.session_state.pop(f"retry_flash_{e['id']}", None)
     if flash:
         getattr(st, flash[0])(flash[1])
-    open_request = retry.open_request(cur, e["id"])
-    if open_request:
-        watch_retry(e["id"], open_request["id"])
-        return
     confirming = f"retry_confirming_{e['id']}"
     if not st.session_state.get(confirming):
-        if st.button("Retry", key="retry_start", icon=":material/replay:", type="primary",
-                     help="Re-sync this record now"):
+        open_request = retry.open_request(cur, e["id"])
+        if open_request:
+            watch_retry(e["id"], open_request["id"])
+        elif st.button("Retry", key="retry_start", icon=":material/replay:", type="primary",
+                       help="Re-sync this record now"):
             st.session_state[confirming] = True
             st.rerun()
         return
+    # the confirmation stays until answered, so a click on it is honoured even if someone else queued meanwhile
     with st.container(border=True, key="retry_confirm_box"):
         if e["storer_ref"]:
             st.markdown(f"This record already exists in **{e['storer']}** as **{e['storer_ref']}**; the retry will "
@@ -166,9 +167,12 @@ def history(cur, entity_id: int) -> list[dict]:
         return []
     total = rows[0]["total"]
     pages = -(-total // HISTORY_PAGE_SIZE)
-    st.caption(f"{total} transaction{'s' if total != 1 else ''}, newest first"
-               + (f" · page {page} of {pages}" if pages > 1 else ""))
     tz = ui.viewer_tz()
+    latest = rows[0] if page == 1 else None
+    st.caption(f"{total} transaction{'s' if total != 1 else ''}, newest first"
+               + (f" · page {page} of {pages}" if pages > 1 else "")
+               + (f" · latest: {latest['operation']} {latest['outcome']} at {ui.local_time(latest['occurred_at'], tz)}"
+                  if latest else ""))
     table = pd.DataFrame({
         "Time": [ui.local_time(r["occurred_at"], tz) for r in rows],
         "Operation": [r["operation"] for r in rows],
@@ -180,7 +184,8 @@ def history(cur, entity_id: int) -> list[dict]:
     })
     styled = table.style.apply(
         lambda row: [ERROR_ROW if row["Outcome"] == "error" else ""] * len(row), axis=1,
-    ).map(lambda v: f"color: {OUTCOME_COLORS.get(v, 'inherit')}; font-weight: 600", subset=["Outcome"])
+    ).map(lambda v: f"color: {OUTCOME_COLORS.get(v, 'inherit')}; font-weight: 600", subset=["Outcome"]).format(
+        {"Duration (ms)": lambda v: "" if pd.isna(v) else f"{int(v):,}"})
     st.dataframe(styled, hide_index=True, width="stretch", key="history_table")
     if pages > 1:
         st.number_input("Page", min_value=1, max_value=pages, step=1, key=page_key, width=160)
@@ -258,12 +263,18 @@ def children(cur, entity_id: int) -> None:
     status_colors = {s.label: s.color for s in STATUS.values()}
     styled = table.style.apply(
         lambda row: [ERROR_ROW if row["Status"] == STATUS["error"].label else ""] * len(row), axis=1,
-    ).map(lambda v: f"color: {status_colors.get(v, 'inherit')}; font-weight: 600", subset=["Status"])
+    ).map(lambda v: f"color: {status_colors.get(v, 'inherit')}; font-weight: 600", subset=["Status"]).format(
+        {"Quantity": "{:g}", "Amount": "{:,.2f}"}, na_rep="")
     st.dataframe(styled, hide_index=True, width="stretch", key="children_table")
 
 
 raw_id, entity_id = requested_id()
-cur = ui.cursor()
+try:
+    cur = ui.cursor()
+except DatabaseError as exc:  # reached without app.py's guard when a fresh server's first visit is this URL
+    ui.show_db_error(exc)
+    st.stop()
+worker.start_in_app(db_path())  # app.py starts it too; a shared link opened first on a fresh server skips app.py
 found = queries.records(cur, "entity_detail", entity_id=entity_id) if entity_id is not None else []
 if not found:
     not_found(raw_id)
