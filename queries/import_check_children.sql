@@ -35,9 +35,6 @@ copy (
             try_cast(line_no_text as integer) as line_no,
             try_cast(quantity_text as decimal(12, 3)) as quantity,
             try_cast(amount_text as decimal(14, 2)) as amount,
-            count(*) over (partition by integration_id_text, entity_type, entity_ref, line_no_text) as key_rows,
-            min(row_no) over (partition by integration_id_text, entity_type, entity_ref, line_no_text)
-                as key_first_row
         from texts
     ),
     judged as (
@@ -66,19 +63,28 @@ copy (
                     'amount ''{}'' is not a number (at most 2 decimals)', left(t.amount_text, 80))
                 when e.id is null then format('unknown entity: no {} ''{}'' in integration {} (import it in entities '
                     'first)', t.entity_type, left(t.entity_ref, 80), t.integration_id)
-                when t.key_rows > 1 then format('duplicate key: {} rows in this file have line_no {} of {} ''{}'' in '
-                    'integration {} (first on row {})', t.key_rows, t.line_no, t.entity_type, left(t.entity_ref, 80),
-                    t.integration_id, t.key_first_row)
-            end as reason
+            end as base_reason
         from typed t
         left join entities e
             on e.integration_id = t.integration_id and e.type = t.entity_type and e.retriever_ref = t.entity_ref
         left join children s on s.entity_id = e.id and s.line_no = t.line_no
+    ),
+    keyed as (
+        select *,
+            count(*) filter (where base_reason is null) over key as key_rows,
+            min(row_no) filter (where base_reason is null) over key as key_first_row
+        from judged
+        window key as (partition by entity_id, line_no)
+    ),
+    reasoned as (
+        select *, coalesce(base_reason, case when key_rows > 1 then format('duplicate key: {} rows in this file have line_no {} of {} ''{}'' in integration {} '
+                '(first on row {})', key_rows, line_no, entity_type, left(entity_ref, 80), integration_id, key_first_row) end) as reason
+        from keyed
     )
     select row_no, record, reason,
         case when reason is not null then null when not stored then 'insert' when differs then 'update'
              else 'unchanged' end as action,
         false as payload_invalid,
         entity_id, line_no, retriever_ref, storer_ref, description, quantity, amount, status, error_message
-    from judged
+    from reasoned
 ) to $checked (format parquet)

@@ -37,8 +37,6 @@ copy (
             regexp_matches(created_at_text, '(Z|z|[+-]\d{2}(:?\d{2})?)$') as created_at_zoned,
             regexp_matches(last_updated_text, '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}') as last_updated_shaped,
             regexp_matches(last_updated_text, '(Z|z|[+-]\d{2}(:?\d{2})?)$') as last_updated_zoned,
-            count(*) over (partition by integration_id_text, type, retriever_ref) as key_rows,
-            min(row_no) over (partition by integration_id_text, type, retriever_ref) as key_first_row
         from texts
     ),
     judged as (
@@ -70,14 +68,23 @@ copy (
                     'children ''{}'' is not a whole number >= 0', left(t.children_text, 80))
                 when i.id is null then format('unknown integration_id {} (import it in integrations first)',
                                               t.integration_id)
-                when t.key_rows > 1 then format('duplicate key: {} rows in this file have integration_id {}, '
-                    'type {}, retriever_ref ''{}'' (first on row {})', t.key_rows, t.integration_id, t.type,
-                    left(t.retriever_ref, 80), t.key_first_row)
-            end as reason
+            end as base_reason
         from typed t
         left join integrations i on i.id = t.integration_id
         left join entities e
             on e.integration_id = t.integration_id and e.type = t.type and e.retriever_ref = t.retriever_ref
+    ),
+    keyed as (
+        select *,
+            count(*) filter (where base_reason is null) over key as key_rows,
+            min(row_no) filter (where base_reason is null) over key as key_first_row
+        from judged
+        window key as (partition by integration_id, type, retriever_ref)
+    ),
+    reasoned as (
+        select *, coalesce(base_reason, case when key_rows > 1 then format('duplicate key: {} rows in this file have integration_id {}, type {}, retriever_ref ''{}'' '
+                '(first on row {})', key_rows, integration_id, type, left(retriever_ref, 80), key_first_row) end) as reason
+        from keyed
     )
     select row_no, record, reason,
         case when reason is not null then null
@@ -87,5 +94,5 @@ copy (
         false as payload_invalid,
         integration_id, type, status, retriever_ref, storer_ref, coalesce(children, 0) as children,
         coalesce(created_at_value, last_updated) as created_at, last_updated, error_code, error_message
-    from judged
+    from reasoned
 ) to $checked (format parquet)

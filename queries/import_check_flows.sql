@@ -26,8 +26,6 @@ copy (
             try_cast(last_synced_at_text as timestamptz) as last_synced_at,
             regexp_matches(last_synced_at_text, '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}') as last_synced_at_shaped,
             regexp_matches(last_synced_at_text, '(Z|z|[+-]\d{2}(:?\d{2})?)$') as last_synced_at_zoned,
-            count(*) over (partition by integration_id_text, type) as key_rows,
-            min(row_no) over (partition by integration_id_text, type) as key_first_row
         from texts
     ),
     judged as (
@@ -52,17 +50,27 @@ copy (
                     t.last_synced_at_text)
                 when i.id is null then format('unknown integration_id {} (import it in integrations first)',
                                               t.integration_id)
-                when t.key_rows > 1 then format('duplicate key: {} rows in this file have integration_id {}, '
-                    'type {} (first on row {})', t.key_rows, t.integration_id, t.type, t.key_first_row)
-            end as reason
+            end as base_reason
         from typed t
         left join integrations i on i.id = t.integration_id
         left join flows s on s.integration_id = t.integration_id and s.type = t.type
+    ),
+    keyed as (
+        select *,
+            count(*) filter (where base_reason is null) over key as key_rows,
+            min(row_no) filter (where base_reason is null) over key as key_first_row
+        from judged
+        window key as (partition by integration_id, type)
+    ),
+    reasoned as (
+        select *, coalesce(base_reason, case when key_rows > 1 then format('duplicate key: {} rows in this file have integration_id {}, type {} (first on row {})',
+                key_rows, integration_id, type, key_first_row) end) as reason
+        from keyed
     )
     select row_no, record, reason,
         case when reason is not null then null when not stored then 'insert' when differs then 'update'
              else 'unchanged' end as action,
         false as payload_invalid,
         integration_id, type, coalesce(enabled_value, true) as enabled, last_synced_at
-    from judged
+    from reasoned
 ) to $checked (format parquet)

@@ -17,8 +17,6 @@ copy (
             nullif(trim(f.name), '') as name,
             nullif(trim(f.retriever), '') as retriever,
             nullif(trim(f.storer), '') as storer,
-            count(*) over (partition by nullif(trim(f.id), '')) as key_rows,
-            min(row_no) over (partition by nullif(trim(f.id), '')) as key_first_row,
             count(*) over (partition by nullif(trim(f.name), '')) as name_rows
         from raw
     ),
@@ -33,21 +31,31 @@ copy (
                 when t.retriever is null then 'missing required field retriever'
                 when t.storer is null then 'missing required field storer'
                 when t.id is null then format('id ''{}'' is not a whole number', left(t.id_text, 80))
-                when t.key_rows > 1 then format('duplicate key: {} rows in this file have id {} (first on row {})',
-                                                t.key_rows, t.id, t.key_first_row)
                 when t.name_rows > 1 then format('duplicate name: {} rows in this file are named ''{}''',
                                                  t.name_rows, left(t.name, 80))
                 when other.id is not null then format('name ''{}'' is already used by integration {}',
                                                       left(t.name, 80), other.id)
-            end as reason
+            end as base_reason
         from typed t
         left join integrations s on s.id = t.id
         left join integrations other on other.name = t.name and other.id <> t.id
+    ),
+    keyed as (
+        select *,
+            count(*) filter (where base_reason is null) over key as key_rows,
+            min(row_no) filter (where base_reason is null) over key as key_first_row
+        from judged
+        window key as (partition by id)
+    ),
+    reasoned as (
+        select *, coalesce(base_reason, case when key_rows > 1 then format('duplicate key: {} rows in this file have id {} (first on row {})', key_rows, id,
+                key_first_row) end) as reason
+        from keyed
     )
     select row_no, record, reason,
         case when reason is not null then null when not stored then 'insert' when differs then 'update'
              else 'unchanged' end as action,
         false as payload_invalid,
         id, name, retriever, storer
-    from judged
+    from reasoned
 ) to $checked (format parquet)

@@ -42,8 +42,6 @@ copy (
             regexp_matches(occurred_at_text, '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}') as occurred_at_shaped,
             regexp_matches(occurred_at_text, '(Z|z|[+-]\d{2}(:?\d{2})?)$') as occurred_at_zoned,
             try_cast(duration_ms_text as integer) as duration_ms,
-            count(*) over (partition by id_text) as key_rows,
-            min(row_no) over (partition by id_text) as key_first_row
         from texts
     ),
     judged as (
@@ -77,19 +75,29 @@ copy (
                     'duration_ms ''{}'' is not a whole number >= 0', left(t.duration_ms_text, 80))
                 when e.id is null then format('unknown entity: no {} ''{}'' in integration {} (import it in entities '
                     'first)', t.entity_type, left(t.entity_ref, 80), t.integration_id)
-                when t.key_rows > 1 then format('duplicate key: {} rows in this file have id {} (first on row {})',
-                                                t.key_rows, t.id, t.key_first_row)
                 when s.id is not null and (s.entity_id, s.occurred_at, s.operation, s.outcome, s.error_code,
                         s.message, s.request_payload, s.response_payload, s.duration_ms, s.actor)
                     is distinct from (e.id, t.occurred_at, t.operation, t.outcome, t.error_code, t.message,
                         t.request_payload, t.response_payload, t.duration_ms, t.actor)
                     then format('id {} is already stored with different content (transactions are never rewritten)',
                                 t.id)
-            end as reason
+            end as base_reason
         from typed t
         left join entities e
             on e.integration_id = t.integration_id and e.type = t.entity_type and e.retriever_ref = t.entity_ref
         left join transactions s on s.id = t.id
+    ),
+    keyed as (
+        select *,
+            count(*) filter (where base_reason is null) over key as key_rows,
+            min(row_no) filter (where base_reason is null) over key as key_first_row
+        from judged
+        window key as (partition by id)
+    ),
+    reasoned as (
+        select *, coalesce(base_reason, case when key_rows > 1 then format('duplicate key: {} rows in this file have id {} (first on row {})', key_rows, id,
+                key_first_row) end) as reason
+        from keyed
     )
     select row_no, record, reason,
         case when reason is not null then null when not stored then 'insert' else 'unchanged' end as action,
@@ -97,5 +105,5 @@ copy (
             as payload_invalid,
         id, entity_id, occurred_at, operation, outcome, error_code, message, request_payload, response_payload,
         duration_ms, actor
-    from judged
+    from reasoned
 ) to $checked (format parquet)
