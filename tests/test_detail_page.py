@@ -81,3 +81,43 @@ def test_confirmed_retry_shows_pending(detail_env):
     at.button(key="retry_confirm").click().run()
     assert "Pending" in " ".join(texts(at, "markdown"))
     assert any("Retry queued since" in text for text in texts(at, "info"))
+
+
+def test_entity_detail_query_joins_platforms_and_error_code(con):
+    """The detail query returns the record with its platforms and its error code's fix."""
+    entity = queries.records(con, "entity_detail", entity_id=2)[0]
+    assert (entity["retriever"], entity["storer"], entity["severity"]) == ("Shopify", "Fortnox", "high")
+    assert entity["error_fix"].startswith("Create the article in the ERP")
+    assert queries.records(con, "entity_detail", entity_id=999999) == []
+
+
+def test_history_query_is_newest_first_with_total(con):
+    """Entity 2's history lists its retry, update and create, newest first, with the total count."""
+    rows = queries.records(con, "entity_history", entity_id=2, page_size=25, offset=0)
+    assert [(r["id"], r["operation"], r["outcome"]) for r in rows] == [
+        (5, "retry", "error"), (4, "update", "error"), (3, "create", "success")]
+    assert {r["total"] for r in rows} == {3}
+
+
+def test_children_query_shows_failed_line(con):
+    """Entity 2's three order lines come back in order, line 2 failed with its message."""
+    rows = queries.records(con, "entity_children", entity_id=2)
+    assert [(r["line_no"], r["status"]) for r in rows] == [(1, "synced"), (2, "error"), (3, "synced")]
+    assert rows[1]["error_message"] == "Article 'SKU-1234' not found in Fortnox"
+
+
+def test_diff_baseline_is_last_success_before_failure(con):
+    """The failed update of entity 2 is compared with its successful create."""
+    failed = queries.records(con, "transaction_payloads", entity_id=2, transaction_id=4)[0]
+    base = queries.records(con, "transaction_last_success_before", entity_id=2, before=failed["occurred_at"])
+    assert [b["id"] for b in base] == [3]
+
+
+def test_long_history_is_paged(detail_env):
+    """An order with 62 transactions shows 25 per page; page 3 shows the oldest 12."""
+    at = open_app("entity", id="1")
+    assert any("62 transactions" in text and "page 1 of 3" in text for text in texts(at, "caption"))
+    at.number_input(key="history_page").set_value(3).run()
+    assert not at.exception
+    assert any("page 3 of 3" in text for text in texts(at, "caption"))
+    assert len(at.dataframe[0].value) == 12

@@ -1,4 +1,5 @@
 """The retry worker: takes queued retries, runs the handler, records the outcome in one transaction."""
+import socket
 import subprocess
 import sys
 
@@ -112,3 +113,14 @@ def test_cli_refuses_when_app_holds_database(fixture_db, command):
     con = db.connect(fixture_db)
     assert queries.one(con, "retry_request_counts", entity_id=4) == (0, 0, 0)
     con.close()
+
+
+def test_unreachable_webhook_is_recorded_as_error(con):
+    """With the webhook target down, the retry ends as an error naming the refusal, and the queue is free."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}/retry"
+    entity, last = run_retry(con, 4, lambda job: handlers.webhook(job, url, 0.5))
+    assert (entity["status"], entity["error_code"], last["outcome"]) == ("error", "WEBHOOK_UNREACHABLE", "error")
+    assert "refused" in last["message"].lower()
+    assert queries.one(con, "retry_request_counts", entity_id=4)[1] == 0
