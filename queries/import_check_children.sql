@@ -69,17 +69,18 @@ copy (
             on e.integration_id = t.integration_id and e.type = t.entity_type and e.retriever_ref = t.entity_ref
         left join children s on s.entity_id = e.id and s.line_no = t.line_no
     ),
-    keyed as (
-        select *,
-            count(*) filter (where base_reason is null) over key as key_rows,
-            min(row_no) filter (where base_reason is null) over key as key_first_row
+    duplicates as (
+        select entity_id, line_no, count(*) as key_rows, min(row_no) as key_first_row
         from judged
-        window key as (partition by entity_id, line_no)
+        where base_reason is null
+        group by entity_id, line_no
+        having count(*) > 1
     ),
     reasoned as (
         select *, coalesce(base_reason, case when key_rows > 1 then format('duplicate key: {} rows in this file have line_no {} of {} ''{}'' in integration {} '
                 '(first on row {})', key_rows, line_no, entity_type, left(entity_ref, 80), integration_id, key_first_row) end) as reason
-        from keyed
+        from judged
+        left join duplicates using (entity_id, line_no)
     )
     select row_no, record, reason,
         case when reason is not null then null when not stored then 'insert' when differs then 'update'

@@ -33,10 +33,10 @@ copy (
             try_cast(children_text as integer) as children,
             try_cast(created_at_text as timestamptz) as created_at_value,
             try_cast(last_updated_text as timestamptz) as last_updated,
-            regexp_matches(created_at_text, '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}') as created_at_shaped,
-            regexp_matches(created_at_text, '(Z|z|[+-]\d{2}(:?\d{2})?)$') as created_at_zoned,
-            regexp_matches(last_updated_text, '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}') as last_updated_shaped,
-            regexp_matches(last_updated_text, '(Z|z|[+-]\d{2}(:?\d{2})?)$') as last_updated_zoned,
+            regexp_matches(created_at_text,
+                '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? ?([Zz]|[+-]\d{2}(:?\d{2})?)$') as created_at_zoned,
+            regexp_matches(last_updated_text,
+                '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? ?([Zz]|[+-]\d{2}(:?\d{2})?)$') as last_updated_zoned,
         from texts
     ),
     judged as (
@@ -54,12 +54,12 @@ copy (
                                                                    left(t.type, 80), array_to_string($types, ', '))
                 when not list_contains($statuses, t.status) then format('unknown status ''{}'' (allowed: {})',
                                                                         left(t.status, 80), array_to_string($statuses, ', '))
-                when t.last_updated is null or not t.last_updated_shaped then format(
+                when t.last_updated is null or not (t.last_updated_zoned or regexp_matches(t.last_updated_text, '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$')) then format(
                     'last_updated ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
                     left(t.last_updated_text, 80))
                 when not t.last_updated_zoned then format('last_updated ''{}'' has no time zone (naive timestamps '
                     'are rejected: add Z or an offset such as +01:00)', t.last_updated_text)
-                when t.created_at_text is not null and (t.created_at_value is null or not t.created_at_shaped)
+                when t.created_at_text is not null and (t.created_at_value is null or not (t.created_at_zoned or regexp_matches(t.created_at_text, '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$')))
                     then format('created_at ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
                                 left(t.created_at_text, 80))
                 when t.created_at_text is not null and not t.created_at_zoned then format('created_at ''{}'' has no '
@@ -74,17 +74,18 @@ copy (
         left join entities e
             on e.integration_id = t.integration_id and e.type = t.type and e.retriever_ref = t.retriever_ref
     ),
-    keyed as (
-        select *,
-            count(*) filter (where base_reason is null) over key as key_rows,
-            min(row_no) filter (where base_reason is null) over key as key_first_row
+    duplicates as (
+        select integration_id, type, retriever_ref, count(*) as key_rows, min(row_no) as key_first_row
         from judged
-        window key as (partition by integration_id, type, retriever_ref)
+        where base_reason is null
+        group by integration_id, type, retriever_ref
+        having count(*) > 1
     ),
     reasoned as (
         select *, coalesce(base_reason, case when key_rows > 1 then format('duplicate key: {} rows in this file have integration_id {}, type {}, retriever_ref ''{}'' '
                 '(first on row {})', key_rows, integration_id, type, left(retriever_ref, 80), key_first_row) end) as reason
-        from keyed
+        from judged
+        left join duplicates using (integration_id, type, retriever_ref)
     )
     select row_no, record, reason,
         case when reason is not null then null

@@ -24,8 +24,8 @@ copy (
             try_cast(integration_id_text as integer) as integration_id,
             try_cast(enabled_text as boolean) as enabled_value,
             try_cast(last_synced_at_text as timestamptz) as last_synced_at,
-            regexp_matches(last_synced_at_text, '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}') as last_synced_at_shaped,
-            regexp_matches(last_synced_at_text, '(Z|z|[+-]\d{2}(:?\d{2})?)$') as last_synced_at_zoned,
+            regexp_matches(last_synced_at_text,
+                '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? ?([Zz]|[+-]\d{2}(:?\d{2})?)$') as last_synced_at_zoned,
         from texts
     ),
     judged as (
@@ -42,7 +42,7 @@ copy (
                                                                    left(t.type, 80), array_to_string($types, ', '))
                 when t.enabled_text is not null and t.enabled_value is null then format(
                     'enabled ''{}'' is not true or false', left(t.enabled_text, 80))
-                when t.last_synced_at_text is not null and (t.last_synced_at is null or not t.last_synced_at_shaped)
+                when t.last_synced_at_text is not null and (t.last_synced_at is null or not (t.last_synced_at_zoned or regexp_matches(t.last_synced_at_text, '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$')))
                     then format('last_synced_at ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
                                 left(t.last_synced_at_text, 80))
                 when t.last_synced_at_text is not null and not t.last_synced_at_zoned then format('last_synced_at '
@@ -55,17 +55,18 @@ copy (
         left join integrations i on i.id = t.integration_id
         left join flows s on s.integration_id = t.integration_id and s.type = t.type
     ),
-    keyed as (
-        select *,
-            count(*) filter (where base_reason is null) over key as key_rows,
-            min(row_no) filter (where base_reason is null) over key as key_first_row
+    duplicates as (
+        select integration_id, type, count(*) as key_rows, min(row_no) as key_first_row
         from judged
-        window key as (partition by integration_id, type)
+        where base_reason is null
+        group by integration_id, type
+        having count(*) > 1
     ),
     reasoned as (
         select *, coalesce(base_reason, case when key_rows > 1 then format('duplicate key: {} rows in this file have integration_id {}, type {} (first on row {})',
                 key_rows, integration_id, type, key_first_row) end) as reason
-        from keyed
+        from judged
+        left join duplicates using (integration_id, type)
     )
     select row_no, record, reason,
         case when reason is not null then null when not stored then 'insert' when differs then 'update'

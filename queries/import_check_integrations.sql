@@ -40,17 +40,18 @@ copy (
         left join integrations s on s.id = t.id
         left join integrations other on other.name = t.name and other.id <> t.id
     ),
-    keyed as (
-        select *,
-            count(*) filter (where base_reason is null) over key as key_rows,
-            min(row_no) filter (where base_reason is null) over key as key_first_row
+    duplicates as (
+        select id, count(*) as key_rows, min(row_no) as key_first_row
         from judged
-        window key as (partition by id)
+        where base_reason is null
+        group by id
+        having count(*) > 1
     ),
     reasoned as (
         select *, coalesce(base_reason, case when key_rows > 1 then format('duplicate key: {} rows in this file have id {} (first on row {})', key_rows, id,
                 key_first_row) end) as reason
-        from keyed
+        from judged
+        left join duplicates using (id)
     )
     select row_no, record, reason,
         case when reason is not null then null when not stored then 'insert' when differs then 'update'

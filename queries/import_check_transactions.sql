@@ -39,8 +39,8 @@ copy (
             try_cast(id_text as bigint) as id,
             try_cast(integration_id_text as integer) as integration_id,
             try_cast(occurred_at_text as timestamptz) as occurred_at,
-            regexp_matches(occurred_at_text, '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}') as occurred_at_shaped,
-            regexp_matches(occurred_at_text, '(Z|z|[+-]\d{2}(:?\d{2})?)$') as occurred_at_zoned,
+            regexp_matches(occurred_at_text,
+                '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? ?([Zz]|[+-]\d{2}(:?\d{2})?)$') as occurred_at_zoned,
             try_cast(duration_ms_text as integer) as duration_ms,
         from texts
     ),
@@ -66,7 +66,7 @@ copy (
                     array_to_string($operations, ', '))
                 when not list_contains($outcomes, t.outcome) then format('unknown outcome ''{}'' (allowed: {})',
                     left(t.outcome, 80), array_to_string($outcomes, ', '))
-                when t.occurred_at is null or not t.occurred_at_shaped then format(
+                when t.occurred_at is null or not (t.occurred_at_zoned or regexp_matches(t.occurred_at_text, '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$')) then format(
                     'occurred_at ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
                     left(t.occurred_at_text, 80))
                 when not t.occurred_at_zoned then format('occurred_at ''{}'' has no time zone (naive timestamps '
@@ -87,17 +87,18 @@ copy (
             on e.integration_id = t.integration_id and e.type = t.entity_type and e.retriever_ref = t.entity_ref
         left join transactions s on s.id = t.id
     ),
-    keyed as (
-        select *,
-            count(*) filter (where base_reason is null) over key as key_rows,
-            min(row_no) filter (where base_reason is null) over key as key_first_row
+    duplicates as (
+        select id, count(*) as key_rows, min(row_no) as key_first_row
         from judged
-        window key as (partition by id)
+        where base_reason is null
+        group by id
+        having count(*) > 1
     ),
     reasoned as (
         select *, coalesce(base_reason, case when key_rows > 1 then format('duplicate key: {} rows in this file have id {} (first on row {})', key_rows, id,
                 key_first_row) end) as reason
-        from keyed
+        from judged
+        left join duplicates using (id)
     )
     select row_no, record, reason,
         case when reason is not null then null when not stored then 'insert' else 'unchanged' end as action,
