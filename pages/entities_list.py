@@ -120,7 +120,8 @@ with table_col:
         page = ui.query_df("entity_page", listing.sort_idents(sort), **filter_params, limit=size,
                            offset=(page_no - 1) * size)
         first = (page_no - 1) * size + 1
-        st.caption(f"**{total:,}** {label.lower()} · showing {first:,}–{first + len(page) - 1:,} · "
+        noun = label.lower() if total != 1 else TYPE[type_key].singular.lower()
+        st.caption(f"**{total:,}** {noun} · showing {first:,}–{first + len(page) - 1:,} · "
                    f"page {page_no:,} of {pages:,}")
         table = listing.page_table(page, tz)
         event = st.dataframe(
