@@ -54,9 +54,10 @@ copy (
                                                           left(t.integration_id_text, 80))
                 when t.line_no is null then format('line_no ''{}'' is not a whole number', left(t.line_no_text, 80))
                 when not list_contains($types, t.entity_type) then format(
-                    'unknown entity_type ''{}'' (allowed: {})', left(t.entity_type, 80), array_to_string($types, ', '))
+                    'unknown entity_type ''{}'' (allowed: {})',
+                    left(t.entity_type, 80), array_to_string($types, ', '))
                 when not list_contains($statuses, t.status) then format('unknown status ''{}'' (allowed: {})',
-                                                                        left(t.status, 80), array_to_string($statuses, ', '))
+                    left(t.status, 80), array_to_string($statuses, ', '))
                 when t.quantity_text is not null and t.quantity is null then format(
                     'quantity ''{}'' is not a number (at most 3 decimals)', left(t.quantity_text, 80))
                 when t.amount_text is not null and t.amount is null then format(
@@ -77,8 +78,10 @@ copy (
         having count(*) > 1
     ),
     reasoned as (
-        select *, coalesce(base_reason, case when key_rows > 1 then format('duplicate key: {} rows in this file have line_no {} of {} ''{}'' in integration {} '
-                '(first on row {})', key_rows, line_no, entity_type, left(entity_ref, 80), integration_id, key_first_row) end) as reason
+        select *, coalesce(base_reason, case when key_rows > 1 then 
+            format('duplicate key: {} rows in this file have line_no {} of {} ''{}'' in integration {} '
+                '(first on row {})', key_rows, line_no, entity_type, left(entity_ref, 80), integration_id,
+                key_first_row) end) as reason
         from judged
         left join duplicates using (entity_id, line_no)
     )

@@ -34,9 +34,11 @@ copy (
             try_cast(created_at_text as timestamptz) as created_at_value,
             try_cast(last_updated_text as timestamptz) as last_updated,
             regexp_matches(created_at_text,
-                '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? ?([Zz]|[+-]\d{2}(:?\d{2})?)$') as created_at_zoned,
+                '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? ?([Zz]|[+-]\d{2}(:?\d{2})?)$')
+                as created_at_zoned,
             regexp_matches(last_updated_text,
-                '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? ?([Zz]|[+-]\d{2}(:?\d{2})?)$') as last_updated_zoned,
+                '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? ?([Zz]|[+-]\d{2}(:?\d{2})?)$')
+                as last_updated_zoned,
         from texts
     ),
     judged as (
@@ -53,13 +55,17 @@ copy (
                 when not list_contains($types, t.type) then format('unknown type ''{}'' (allowed: {})',
                                                                    left(t.type, 80), array_to_string($types, ', '))
                 when not list_contains($statuses, t.status) then format('unknown status ''{}'' (allowed: {})',
-                                                                        left(t.status, 80), array_to_string($statuses, ', '))
-                when t.last_updated is null or not (t.last_updated_zoned or regexp_matches(t.last_updated_text, '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$')) then format(
+                    left(t.status, 80), array_to_string($statuses, ', '))
+                when t.last_updated is null
+                    or not (t.last_updated_zoned or regexp_matches(t.last_updated_text,
+                        '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$')) then format(
                     'last_updated ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
                     left(t.last_updated_text, 80))
                 when not t.last_updated_zoned then format('last_updated ''{}'' has no time zone (naive timestamps '
                     'are rejected: add Z or an offset such as +01:00)', t.last_updated_text)
-                when t.created_at_text is not null and (t.created_at_value is null or not (t.created_at_zoned or regexp_matches(t.created_at_text, '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$')))
+                when t.created_at_text is not null and (t.created_at_value is null
+                    or not (t.created_at_zoned or regexp_matches(t.created_at_text,
+                        '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$')))
                     then format('created_at ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
                                 left(t.created_at_text, 80))
                 when t.created_at_text is not null and not t.created_at_zoned then format('created_at ''{}'' has no '
@@ -82,8 +88,10 @@ copy (
         having count(*) > 1
     ),
     reasoned as (
-        select *, coalesce(base_reason, case when key_rows > 1 then format('duplicate key: {} rows in this file have integration_id {}, type {}, retriever_ref ''{}'' '
-                '(first on row {})', key_rows, integration_id, type, left(retriever_ref, 80), key_first_row) end) as reason
+        select *, coalesce(base_reason, case when key_rows > 1 then 
+            format('duplicate key: {} rows in this file have integration_id {}, type {}, retriever_ref ''{}'' '
+                '(first on row {})', key_rows, integration_id, type, left(retriever_ref, 80),
+                key_first_row) end) as reason
         from judged
         left join duplicates using (integration_id, type, retriever_ref)
     )

@@ -25,7 +25,8 @@ copy (
             try_cast(enabled_text as boolean) as enabled_value,
             try_cast(last_synced_at_text as timestamptz) as last_synced_at,
             regexp_matches(last_synced_at_text,
-                '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? ?([Zz]|[+-]\d{2}(:?\d{2})?)$') as last_synced_at_zoned,
+                '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? ?([Zz]|[+-]\d{2}(:?\d{2})?)$')
+                as last_synced_at_zoned,
         from texts
     ),
     judged as (
@@ -42,7 +43,9 @@ copy (
                                                                    left(t.type, 80), array_to_string($types, ', '))
                 when t.enabled_text is not null and t.enabled_value is null then format(
                     'enabled ''{}'' is not true or false', left(t.enabled_text, 80))
-                when t.last_synced_at_text is not null and (t.last_synced_at is null or not (t.last_synced_at_zoned or regexp_matches(t.last_synced_at_text, '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$')))
+                when t.last_synced_at_text is not null and (t.last_synced_at is null
+                    or not (t.last_synced_at_zoned or regexp_matches(t.last_synced_at_text,
+                        '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$')))
                     then format('last_synced_at ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
                                 left(t.last_synced_at_text, 80))
                 when t.last_synced_at_text is not null and not t.last_synced_at_zoned then format('last_synced_at '
@@ -63,8 +66,10 @@ copy (
         having count(*) > 1
     ),
     reasoned as (
-        select *, coalesce(base_reason, case when key_rows > 1 then format('duplicate key: {} rows in this file have integration_id {}, type {} (first on row {})',
-                key_rows, integration_id, type, key_first_row) end) as reason
+        select *, coalesce(base_reason, case when key_rows > 1 then 
+            format('duplicate key: {} rows in this file have integration_id {}, type {} (first on row {})',
+                key_rows, integration_id, type,
+                key_first_row) end) as reason
         from judged
         left join duplicates using (integration_id, type)
     )

@@ -48,7 +48,8 @@ copy (
         having count(*) > 1
     ),
     reasoned as (
-        select *, coalesce(base_reason, case when key_rows > 1 then format('duplicate key: {} rows in this file have id {} (first on row {})', key_rows, id,
+        select *, coalesce(base_reason, case when key_rows > 1 then 
+            format('duplicate key: {} rows in this file have id {} (first on row {})', key_rows, id,
                 key_first_row) end) as reason
         from judged
         left join duplicates using (id)

@@ -40,7 +40,8 @@ copy (
             try_cast(integration_id_text as integer) as integration_id,
             try_cast(occurred_at_text as timestamptz) as occurred_at,
             regexp_matches(occurred_at_text,
-                '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? ?([Zz]|[+-]\d{2}(:?\d{2})?)$') as occurred_at_zoned,
+                '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? ?([Zz]|[+-]\d{2}(:?\d{2})?)$')
+                as occurred_at_zoned,
             try_cast(duration_ms_text as integer) as duration_ms,
         from texts
     ),
@@ -60,13 +61,16 @@ copy (
                 when t.integration_id is null then format('integration_id ''{}'' is not a whole number',
                                                           left(t.integration_id_text, 80))
                 when not list_contains($types, t.entity_type) then format(
-                    'unknown entity_type ''{}'' (allowed: {})', left(t.entity_type, 80), array_to_string($types, ', '))
+                    'unknown entity_type ''{}'' (allowed: {})',
+                    left(t.entity_type, 80), array_to_string($types, ', '))
                 when not list_contains($operations, t.operation) then format(
                     'unknown operation ''{}'' (allowed: {})', left(t.operation, 80),
                     array_to_string($operations, ', '))
                 when not list_contains($outcomes, t.outcome) then format('unknown outcome ''{}'' (allowed: {})',
                     left(t.outcome, 80), array_to_string($outcomes, ', '))
-                when t.occurred_at is null or not (t.occurred_at_zoned or regexp_matches(t.occurred_at_text, '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$')) then format(
+                when t.occurred_at is null
+                    or not (t.occurred_at_zoned or regexp_matches(t.occurred_at_text,
+                        '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$')) then format(
                     'occurred_at ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
                     left(t.occurred_at_text, 80))
                 when not t.occurred_at_zoned then format('occurred_at ''{}'' has no time zone (naive timestamps '
@@ -95,7 +99,8 @@ copy (
         having count(*) > 1
     ),
     reasoned as (
-        select *, coalesce(base_reason, case when key_rows > 1 then format('duplicate key: {} rows in this file have id {} (first on row {})', key_rows, id,
+        select *, coalesce(base_reason, case when key_rows > 1 then 
+            format('duplicate key: {} rows in this file have id {} (first on row {})', key_rows, id,
                 key_first_row) end) as reason
         from judged
         left join duplicates using (id)
