@@ -16,7 +16,9 @@ from entities.model import SEVERITY_COLORS, TYPE
 from entities.ui import relative_age
 
 DEFAULT_STUCK_MINUTES = 60
-ERROR_RATE_AXIS = "Failed (% of records last synced then)"
+ERROR_RATE_AXIS = "Failed (%)"
+ERROR_RATE_NOTE = ("Share of the records whose latest sync fell in that hour or day that are in error now; "
+                   "pending records have no result yet and are left out.")
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ def error_rate_frame(df: pd.DataFrame, by: str, window: Window, tz: ZoneInfo) ->
     grouped["bucket"] = starts.dt.tz_convert(tz) if window.hourly else starts.dt.tz_localize(None).dt.normalize()
     if by == "type":
         grouped["type"] = grouped["type"].map(lambda t: TYPE[t].label if t in TYPE else t)
+    else:  # demo names repeat the platforms ("Nordic Outdoor — Shopify → Fortnox"); the legend needs the name
+        grouped["integration"] = grouped["integration"].map(lambda n: n.split(" — ")[0])
     return grouped.drop(columns="bucket_start").sort_values(["bucket", by])
 
 
@@ -87,8 +91,8 @@ def error_rate_chart(frame: pd.DataFrame, by: str, window: Window, title: str) -
                           by: legend})
     fig.update_traces(hovertemplate="%{x}<br>%{y:.1f} % failed (%{customdata[0]:,} of %{customdata[1]:,})"
                                     "<extra>%{fullData.name}</extra>")
-    fig.update_layout(title=title, height=360, margin={"l": 10, "r": 10, "t": 50, "b": 10},
-                      legend={"orientation": "h", "y": -0.25, "title": legend},
+    fig.update_layout(title=title, height=420, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.3, "title": None},
                       yaxis={"rangemode": "tozero", "ticksuffix": " %"})
     return fig
 

@@ -45,6 +45,7 @@ for column, (label, value, help_text) in zip(st.columns(5), ov.headline(head.ilo
 rates = ui.query_df("overview_error_rate", integration=scope, bucket_seconds=window.bucket_seconds,
                     since=ov.window_since(window, now))
 st.subheader("Error rate over time")
+st.caption(ov.ERROR_RATE_NOTE)
 if rates.empty:
     st.info(f"No records were synced in the {window.label.lower()}.")
 else:
@@ -82,11 +83,10 @@ else:
     groups["type_label"] = groups["type"].map(ui.type_label)
     for column in ("first_seen", "last_seen"):
         groups[column] = pd.to_datetime(groups[column], utc=True).dt.tz_convert(tz)
-    shown = ["error_group", "records", "error_code", "severity", "first_seen", "last_seen", "example", "list"]
+    shown = ["error_group", "records", "severity", "error_code", "type_label", "first_seen", "last_seen", "example",
+             "list"]
     if scope is None:
-        shown = ["integration", "type_label", *shown]
-    else:
-        shown = ["type_label", *shown]
+        shown.insert(4, "integration")
     picked = st.dataframe(
         groups.style.map(ov.severity_style, subset=["severity"]), key="groups", hide_index=True,
         on_select="rerun", selection_mode="single-row", column_order=shown,
