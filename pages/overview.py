@@ -105,6 +105,12 @@ else:
         group = groups.iloc[rows[0]]
         st.markdown(f"**{group['error_group']}** · {group['integration']} · {group['type_label']} · "
                     f"{int(group['records']):,} records")
-        bulk_ui.group_button(int(group["integration_id"]), group["type"], group["error_group"], key="bulk_retry_group")
+        links = st.container(horizontal=True)
+        with links:
+            st.page_link("pages/entities_list.py", label="Open these records in the list", icon=":material/list:",
+                         query_params={"integration": int(group["integration_id"]), "type": group["type"],
+                                       "status": "error", "group": group["error_group"]})
+            bulk_ui.group_button(int(group["integration_id"]), group["type"], group["error_group"],
+                                 key="bulk_retry_group")
 bulk_ui.show_progress()
 st.page_link("pages/audit.py", label="Retry audit trail", icon=":material/history:")
