@@ -17,6 +17,12 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    env = dict(os.environ, ENTITIES_DB=str(Path(args.db or db_path()).resolve()))
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), *DEFAULTS, *args.extra]
-    os.execvpe(cmd[0], cmd, env)
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli as streamlit_cli
+
+    os.environ["ENTITIES_DB"] = str(Path(args.db or db_path()).resolve())
+    # app.py routes with st.navigation. Until that has run once, Streamlit treats a `pages/` folder as legacy
+    # routing, so the first visit to a fresh server at /entity would run that page without app.py's frame.
+    PagesManager.uses_pages_directory = False
+    sys.argv = ["streamlit", "run", str(APP), *DEFAULTS, *args.extra]
+    return streamlit_cli.main(standalone_mode=False) or 0

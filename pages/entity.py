@@ -7,8 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import queries
-from entities import payloads, retry, ui, worker
-from entities.db import DatabaseError, db_path
+from entities import payloads, retry, ui
 from entities.model import OPEN_RETRY_STATES, OUTCOME_COLORS, SEVERITY_COLORS, STATUS, TYPE
 
 HISTORY_PAGE_SIZE = 25
@@ -269,12 +268,7 @@ def children(cur, entity_id: int) -> None:
 
 
 raw_id, entity_id = requested_id()
-try:
-    cur = ui.cursor()
-except DatabaseError as exc:  # reached without app.py's guard when a fresh server's first visit is this URL
-    ui.show_db_error(exc)
-    st.stop()
-worker.start_in_app(db_path())  # app.py starts it too; a shared link opened first on a fresh server skips app.py
+cur = ui.cursor()
 found = queries.records(cur, "entity_detail", entity_id=entity_id) if entity_id is not None else []
 if not found:
     not_found(raw_id)

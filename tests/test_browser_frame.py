@@ -16,3 +16,12 @@ def test_sidebar_picker_shows_integration_names(server_factory, fixture_db, page
     assert options.all_inner_texts() == ["Baltic Parts · Magento → Microsoft Dynamics 365 Business Central",
                                          "Hem & Trädgård · WooCommerce → Visma eEkonomi",
                                          "Nordic Outdoor · Shopify → Fortnox"]
+
+
+def test_shared_detail_link_opened_first_keeps_the_frame(server_factory, fixture_db, page):
+    """A detail link opened as the first visit to a fresh server shows the page inside the app's frame."""
+    server = server_factory(fixture_db)
+    page.goto(f"{server.url}/entity?id=2")
+    page.get_by_role("heading", name="Order #1002").wait_for()
+    assert page.get_by_test_id("stSidebar").get_by_text("Integration", exact=True).is_visible()
+    assert page.get_by_test_id("stSidebarNav").get_by_text("Overview").is_visible()
