@@ -37,7 +37,7 @@ copy (
             try_cast(amount_text as decimal(14, 2)) as amount,
         from texts
     ),
-    judged as (
+    judged as materialized (
         select t.*, e.id as entity_id, s.entity_id is not null as stored,
             (s.retriever_ref, s.storer_ref, s.description, s.quantity, s.amount, s.status, s.error_message)
                 is distinct from (t.retriever_ref, t.storer_ref, t.description, t.quantity, t.amount, t.status,
@@ -85,7 +85,7 @@ copy (
         from judged
         left join duplicates using (entity_id, line_no)
     )
-    select row_no, record, reason,
+    select row_no, case when reason is not null then record end as record, reason,
         case when reason is not null then null when not stored then 'insert' when differs then 'update'
              else 'unchanged' end as action,
         false as payload_invalid,

@@ -41,7 +41,7 @@ copy (
                 as last_updated_zoned,
         from texts
     ),
-    judged as (
+    judged as materialized (
         select t.*, e.last_updated as stored_last_updated, e.id is not null as stored,
             case
                 when not t.is_object then 'not a JSON object'
@@ -95,7 +95,7 @@ copy (
         from judged
         left join duplicates using (integration_id, type, retriever_ref)
     )
-    select row_no, record, reason,
+    select row_no, case when reason is not null then record end as record, reason,
         case when reason is not null then null
              when not stored then 'insert'
              when last_updated > stored_last_updated then 'update'

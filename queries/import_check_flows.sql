@@ -29,7 +29,7 @@ copy (
                 as last_synced_at_zoned,
         from texts
     ),
-    judged as (
+    judged as materialized (
         select t.*, s.integration_id is not null as stored,
             (s.enabled, s.last_synced_at) is distinct from (coalesce(t.enabled_value, true), t.last_synced_at)
                 as differs,
@@ -73,7 +73,7 @@ copy (
         from judged
         left join duplicates using (integration_id, type)
     )
-    select row_no, record, reason,
+    select row_no, case when reason is not null then record end as record, reason,
         case when reason is not null then null when not stored then 'insert' when differs then 'update'
              else 'unchanged' end as action,
         false as payload_invalid,

@@ -20,7 +20,7 @@ copy (
             count(*) over (partition by nullif(trim(f.name), '')) as name_rows
         from raw
     ),
-    judged as (
+    judged as materialized (
         select t.*, s.id is not null as stored,
             s.id is not null and (s.name, s.retriever, s.storer) is distinct from (t.name, t.retriever, t.storer)
                 as differs,
@@ -54,7 +54,7 @@ copy (
         from judged
         left join duplicates using (id)
     )
-    select row_no, record, reason,
+    select row_no, case when reason is not null then record end as record, reason,
         case when reason is not null then null when not stored then 'insert' when differs then 'update'
              else 'unchanged' end as action,
         false as payload_invalid,

@@ -45,7 +45,7 @@ copy (
             try_cast(duration_ms_text as integer) as duration_ms,
         from texts
     ),
-    judged as (
+    judged as materialized (
         select t.*, e.id as entity_id, s.id is not null as stored,
             case
                 when not t.is_object then 'not a JSON object'
@@ -105,7 +105,7 @@ copy (
         from judged
         left join duplicates using (id)
     )
-    select row_no, record, reason,
+    select row_no, case when reason is not null then record end as record, reason,
         case when reason is not null then null when not stored then 'insert' else 'unchanged' end as action,
         coalesce(not json_valid(request_payload), false) or coalesce(not json_valid(response_payload), false)
             as payload_invalid,
