@@ -52,8 +52,8 @@ OPERATIONS = (
     Operation("list_broad", "List page: all statuses of the biggest type", 5, compared=True),
     Operation("search_retriever", "Search box, full retriever ref", None, compared=True),
     Operation("search_storer", "Search box, full storer ref", None, compared=True),
-    Operation("lookup_retriever", "Exact lookup, retriever ref", 2, compared=True),
-    Operation("lookup_storer", "Exact lookup, storer ref", 2, compared=True),
+    Operation("lookup_retriever", "Exact lookup, retriever ref (indexed)", 2, compared=True),
+    Operation("lookup_storer", "Exact lookup, storer ref (indexed)", 2, compared=True),
     Operation("substring", "Substring reference search (list page)", 40, compared=True),
     Operation("history", "One entity's history (first page)", 2, compared=True),
     Operation("breakdown", "Status breakdown (one integration)", 15, compared=True),
@@ -167,8 +167,8 @@ class DuckEngine:
                            offset=(page - 1) * size)
         return frame["id"].tolist(), total
 
-    def lookup(self, integration, ref):
-        return [r["id"] for r in queries.records(self.con, "bench_entity_lookup", integration=integration, ref=ref)]
+    def lookup(self, ref):
+        return [r["id"] for r in queries.records(self.con, "bench_entity_lookup", ref=ref)]
 
     def history(self, entity_id, page_size, offset=0):
         rows = queries.records(self.con, "entity_history", entity_id=entity_id, page_size=page_size, offset=offset)
@@ -225,9 +225,9 @@ class Plan:
         if op == "search_storer":
             return engine.list_page(s["integration_id"], s["type"], [], s["storer_ref"], 1, PAGE_SIZE)
         if op == "lookup_retriever":
-            return engine.lookup(s["integration_id"], s["retriever_ref"])
+            return engine.lookup(s["retriever_ref"])
         if op == "lookup_storer":
-            return engine.lookup(s["integration_id"], s["storer_ref"])
+            return engine.lookup(s["storer_ref"])
         if op == "substring":
             ref = s["retriever_ref"]
             middle = len(ref) // 2

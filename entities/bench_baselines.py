@@ -111,9 +111,9 @@ class PandasEngine:
                                                             ascending=[True, False, True])
         return ordered["id"].iloc[(page - 1) * size: page * size].tolist(), total
 
-    def lookup(self, integration, ref):
+    def lookup(self, ref):
         e = self.entities
-        hit = ((e["retriever_ref"] == ref) | (e["storer_ref"] == ref)) & (e["integration_id"] == integration)
+        hit = (e["retriever_ref"] == ref) | (e["storer_ref"] == ref)
         return sorted(e.loc[hit.to_numpy(), "id"].tolist())
 
     def history(self, entity_id, page_size, offset=0):
@@ -223,8 +223,8 @@ class SqliteEngine:
                           q_lower=q.lower() if q else None, limit=size, offset=(page - 1) * size)
         return [r[0] for r in rows], total
 
-    def lookup(self, integration, ref):
-        return [r[0] for r in self._rows("entity_lookup", integration=integration, ref=ref)]
+    def lookup(self, ref):
+        return [r[0] for r in self._rows("entity_lookup", ref=ref)]
 
     def history(self, entity_id, page_size, offset=0):
         return [r[0] for r in self._rows("entity_history", entity_id=entity_id, page_size=page_size, offset=offset)]

@@ -1,0 +1,187 @@
+"""The bench's browser half: filter change → repainted table in Chromium, and the app's RSS while browsing.
+
+Starts `entities serve` on the database (a free 127.0.0.1 port), drives the list page with Playwright through
+type tabs, the status filter and the reference search, and times each change until the table's caption shows the
+new total. The expected totals come from entity_count, read before the app opens the file.
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import queries
+from entities import db, listing
+from entities.model import STATUS, TYPE
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 60_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def memory(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (peak RSS) of a process in bytes."""
+    found = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            found[key] = int(value.split()[0]) * 1024
+    return found
+
+
+# (action, value) steps from /?integration=I&type=order; each changes one widget, like a user would.
+STEPS = (("type", "customer"), ("status", "error"), ("type", "article"), ("status", "pending"), ("q", None),
+         ("type", "order"), ("q", ""), ("unstatus", "pending"), ("type", "stock"), ("unstatus", "error"),
+         ("type", "order"))
+
+
+def plan_states(con, integration: int, search: str) -> list[tuple[tuple, dict, int]]:
+    """The list state after each step and its expected total (entity_count: the same filter as the page)."""
+    state = {"type": "order", "status": [], "q": ""}
+    states = []
+    for action, value in STEPS:
+        if action == "type":
+            state["type"] = value
+        elif action == "status":
+            state["status"] = [*state["status"], value]
+        elif action == "unstatus":
+            state["status"] = [s for s in state["status"] if s != value]
+        elif action == "q":
+            state["q"] = search if value is None else value
+        params = listing.filter_params(integration, state["type"], state["status"], state["q"])
+        total = int(queries.scalar(con, "entity_count", **params))
+        states.append(((action, search if action == "q" and value is None else value), dict(state), total))
+    return states
+
+
+def caption(type_key: str, total: int) -> re.Pattern:
+    """The list's caption for that total, e.g. '1 article · showing' or '129,502 orders · showing'."""
+    kind = TYPE[type_key]
+    return re.compile(rf"^{total:,} ({kind.label.lower()}|{kind.singular.lower()}) · showing")
+
+
+def measure(path: Path, log=print, integration: int = 1) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    con = db.connect(path, read_only=True)
+    try:
+        sample = queries.records(con, "bench_samples", n=2, seed=7)
+        search = re.sub(r"\D", "", sample[0]["retriever_ref"])[:3] or sample[0]["retriever_ref"][:3]
+        states = plan_states(con, integration, search)
+        start_total = int(queries.scalar(con, "entity_count", **listing.filter_params(integration, "order")))
+        detail_id = sample[1]["id"]
+    finally:
+        con.close()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    cmd = [sys.executable, "-m", "entities.cli", "serve", "--db", str(path), "--server.port", str(port),
+           "--server.fileWatcherType", "none"]
+    log_path = path.with_suffix(".serve.log")
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=dict(os.environ), stdout=log_path.open("w"), stderr=subprocess.STDOUT)
+    result: dict = {"entities": path.name, "port": port, "search": search}
+    try:
+        _wait_healthy(url, proc, log_path)
+        result["server_start_seconds"] = round(time.perf_counter() - started, 2)
+        result["rss_idle_bytes"] = memory(proc.pid)["VmRSS"]
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            first = time.perf_counter()
+            page.goto(f"{url}/?integration={integration}&type=order")
+            page.get_by_text(caption("order", start_total)).wait_for()
+            result["first_paint_ms"] = round((time.perf_counter() - first) * 1000, 1)
+            repaints = []
+            for (action, value), state, total in states:
+                elapsed = _change(page, action, value, state, total)
+                repaints.append({"action": action, "value": value, "total": total, "ms": round(elapsed, 1)})
+                log(f"  browser: {action}={value!r:<12} → {total:>9,} rows in {elapsed:7.1f} ms")
+            result["repaints"] = repaints
+            timings = sorted(r["ms"] for r in repaints)
+            result["repaint_median_ms"] = round(statistics.median(timings), 1)
+            result["repaint_p95_ms"] = timings[min(len(timings) - 1, round(0.95 * len(timings)) - 1)]
+            result["rss_after_list_bytes"] = memory(proc.pid)["VmRSS"]
+            for name, target, text in (("detail", f"/entity?id={detail_id}", None),
+                                       ("overview", "/overview", "Error rate over time")):
+                began = time.perf_counter()
+                page.goto(url + target)
+                if text:
+                    page.get_by_text(text).first.wait_for()
+                else:
+                    page.get_by_role("heading").first.wait_for()
+                page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+                result[f"{name}_load_ms"] = round((time.perf_counter() - began) * 1000, 1)
+                result[f"rss_after_{name}_bytes"] = memory(proc.pid)["VmRSS"]
+            browser.close()
+        peak = memory(proc.pid)
+        result["rss_bytes"], result["rss_peak_bytes"] = peak["VmRSS"], peak["VmHWM"]
+        log(f"  browser: repaint median {result['repaint_median_ms']} ms; app RSS peak "
+            f"{peak['VmHWM'] / 2**20:,.0f} MiB")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return result
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log_path: Path, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the app exited with {proc.returncode}: {log_path.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the app did not answer on {url} within {timeout:.0f} s (log: {log_path})")
+
+
+def _change(page, action: str, value, state: dict, total: int) -> float:
+    """Performs one widget change; returns ms until the caption shows the new total."""
+    expected = page.get_by_text(caption(state["type"], total))
+    if action == "type":
+        button = page.locator(".st-key-type").get_by_role("radio", name=re.compile("^" + TYPE[value].label))
+        began = time.perf_counter()
+        button.click()
+    elif action == "status":
+        page.locator(".st-key-status").get_by_test_id("stMultiSelect").click()
+        option = page.get_by_role("option", name=STATUS[value].label)
+        began = time.perf_counter()
+        option.click()
+        page.keyboard.press("Escape")
+    elif action == "unstatus":  # Backspace in the multiselect removes its last chip, the status added last
+        page.locator(".st-key-status").get_by_role("combobox").click()
+        began = time.perf_counter()
+        page.keyboard.press("Backspace")
+        page.keyboard.press("Escape")
+    else:
+        box = page.get_by_role("textbox", name="Search references")
+        box.fill(value)
+        began = time.perf_counter()
+        box.press("Enter")
+    try:
+        expected.wait_for()
+    except Exception:
+        page.screenshot(path="/tmp/bench_browser_failure.png")
+        raise
+    return (time.perf_counter() - began) * 1000
