@@ -21,11 +21,13 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="entities", description="Junipeer Entities: synced records dashboard.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    argv = sys.argv[1:] if argv is None else list(argv)
     for name, (module, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
-        mod = importlib.import_module(module)
-        mod.configure(command)
-        command.set_defaults(run=mod.run)
+        if name in argv[:1]:  # import only the chosen command: the others pull in Streamlit and pandas
+            mod = importlib.import_module(module)
+            mod.configure(command)
+            command.set_defaults(run=mod.run)
     args, extra = parser.parse_known_args(argv)
     if extra and not getattr(args, "accepts_extra", False):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
