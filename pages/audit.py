@@ -72,4 +72,4 @@ else:
             "storer_ref": "Storer Reference", "outcome": "Outcome", "error_code": "Error code",
             "message": st.column_config.TextColumn("Message", width="large"),
         })
-st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1, key="audit_page")
+st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1, key="audit_page", width=180)

@@ -79,7 +79,7 @@ else:
             "last_updated": st.column_config.DatetimeColumn("Last Updated", format="YYYY-MM-DD HH:mm"),
             "entity": st.column_config.LinkColumn("Record", display_text="Open"),
         })
-st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1, key="ref_page")
+st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1, key="ref_page", width=180)
 
 
 def export_csv() -> bytes:

@@ -1,7 +1,8 @@
 -- Returns the error groups of records currently in error, per integration and type (the list's scope): the
 -- normalised message (error_group), affected records, first and last seen (their last_updated), the most
 -- common error code with its severity and title, and the latest example message. All integrations when
--- $integration is null. Largest groups first. Each distinct message is normalised once (the regexes dominate).
+-- $integration is null. Largest groups first. Each distinct message is normalised once (the regexes dominate);
+-- times aggregate as epoch microseconds, cheaper than timestamptz min/max.
 -- @param integration integer = 1
 with messages as (
     select
@@ -10,8 +11,8 @@ with messages as (
         error_message,
         error_code,
         count(*) as records,
-        min(last_updated) as first_seen,
-        max(last_updated) as last_seen
+        min(epoch_us(last_updated)) as first_us,
+        max(epoch_us(last_updated)) as last_us
     from entities
     where status = 'error' and ($integration is null or integration_id = $integration)
     group by all
@@ -22,10 +23,10 @@ grouped as (
         type,
         error_group(error_message) as error_group,
         sum(records) as records,
-        min(first_seen) as first_seen,
-        max(last_seen) as last_seen,
+        min(first_us) as first_us,
+        max(last_us) as last_us,
         arg_max(error_code, records) as error_code,
-        arg_max(error_message, last_seen) as example
+        arg_max(error_message, last_us) as example
     from messages
     group by all
 )
@@ -35,8 +36,8 @@ select
     g.type,
     g.error_group,
     g.records,
-    g.first_seen,
-    g.last_seen,
+    to_timestamp(g.first_us / 1000000) as first_seen,
+    to_timestamp(g.last_us / 1000000) as last_seen,
     g.error_code,
     c.severity,
     c.title,
