@@ -154,8 +154,8 @@ with side_col:
     if total:
         con = ui.connection()
         st.download_button(
-            f"Download CSV ({total:,} rows)", key="export", icon=":material/download:", on_click="ignore",
+            "Download CSV", key="export", icon=":material/download:", on_click="ignore", width="stretch",
             data=lambda: listing.export_csv(con, filter_params, sort), mime="text/csv",
             file_name=listing.export_filename(integration["name"], type_key, datetime.now(tz).date()),
-            help="Every matching row, not only this page; times in UTC.")
+            help=f"All {total:,} matching rows, not only this page; times in UTC.")
         bulk_ui.controls(filter_params, selected_ids)
