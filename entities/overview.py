@@ -12,10 +12,12 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from entities import urlstate
 from entities.model import SEVERITY_COLORS, TYPE
 from entities.ui import relative_age
 
 DEFAULT_STUCK_MINUTES = 60
+MAX_STUCK_MINUTES = 7 * 24 * 60
 ERROR_RATE_AXIS = "Failed (%)"
 ERROR_RATE_NOTE = ("Share of the records whose latest sync fell in that hour or day that are in error now; "
                    "pending records have no result yet and are left out.")
@@ -40,6 +42,14 @@ WINDOWS = {w.key: w for w in (
     Window("90d", "Last 90 days (daily)", 86400, timedelta(days=90)),
 )}
 DEFAULT_WINDOW = "30d"
+
+
+def parse_stuck_minutes(raw: list[str]) -> int:
+    """URL value of the stuck threshold: whole minutes, 1 to a week."""
+    value = urlstate.positive_int(raw)
+    if value > MAX_STUCK_MINUTES:
+        raise ValueError(f"must be at most {MAX_STUCK_MINUTES:,} minutes (a week)")
+    return value
 
 
 def window_since(window: Window, now: datetime) -> datetime:

@@ -14,14 +14,10 @@ names = {int(row.id): row.name for row in integrations.itertuples()}
 scopes = ["all", *names]
 
 
-def parse_scope(raw: list[str]):
-    value = raw[-1].strip()
-    return urlstate.one_of(scopes, lambda v: v if v == "all" else int(v))([value])
-
-
-urlstate.bind("scope", parse=parse_scope, dump=urlstate.dump_one, default="all")
+urlstate.bind("scope", parse=urlstate.one_of(scopes, lambda v: v if v == "all" else int(v)), dump=urlstate.dump_one,
+              default="all")
 urlstate.bind("window", parse=urlstate.one_of(ov.WINDOWS), dump=urlstate.dump_one, default=ov.DEFAULT_WINDOW)
-urlstate.bind("stuck", parse=urlstate.positive_int, dump=urlstate.dump_one, default=ov.DEFAULT_STUCK_MINUTES)
+urlstate.bind("stuck", parse=ov.parse_stuck_minutes, dump=urlstate.dump_one, default=ov.DEFAULT_STUCK_MINUTES)
 
 left, middle, right = st.columns([2, 2, 1])
 left.selectbox("Integrations", scopes, key="scope",
@@ -29,7 +25,7 @@ left.selectbox("Integrations", scopes, key="scope",
                help="Show every integration together, or one.")
 middle.selectbox("Time window", list(ov.WINDOWS), key="window", format_func=lambda w: ov.WINDOWS[w].label,
                  help="Hourly buckets for the last 48 hours, daily buckets for longer windows.")
-right.number_input("Stuck after (minutes)", min_value=1, max_value=10_080, step=15, key="stuck",
+right.number_input("Stuck after (minutes)", min_value=1, max_value=ov.MAX_STUCK_MINUTES, step=15, key="stuck",
                    help="A pending record waiting longer than this counts as stuck.")
 
 scope = None if st.session_state["scope"] == "all" else st.session_state["scope"]

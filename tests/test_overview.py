@@ -127,3 +127,24 @@ def test_overview_page_for_one_integration_and_each_window(app_env, window):
     assert {m.label: m.value for m in at.metric}["Records"] == "12"
     assert at.session_state["window"] == window
 
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("90", 90), ("1", 1), ("10080", 10080)])
+def test_stuck_threshold_from_url(raw, expected):
+    """A shared link can set the stuck threshold in whole minutes."""
+    assert ov.parse_stuck_minutes([raw]) == expected
+
+
+@pytest.mark.parametrize("raw", ["0", "-5", "1.5", "abc", "10081"])
+def test_stuck_threshold_rejects_bad_values(raw):
+    """A threshold that is not 1 minute to a week is refused (the page then falls back to 60 with a notice)."""
+    with pytest.raises(ValueError):
+        ov.parse_stuck_minutes([raw])
+
+
+def test_overview_page_takes_stuck_threshold_from_url(app_env):
+    """Opening /overview?stuck=1 counts both pending records as stuck."""
+    at = open_app("overview", stuck="1")
+    assert not at.exception
+    assert at.session_state["stuck"] == 1
+    assert {m.label: m.value for m in at.metric}["Stuck pending"] == "2"  # both queued before 11:59 on the 26th
