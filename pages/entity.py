@@ -95,7 +95,10 @@ def retry_section(cur, e: dict) -> None:
         open_request = retry.open_request(cur, e["id"])
         if open_request:
             watch_retry(e["id"], open_request["id"])
-        elif st.button("Retry", key="retry_start", icon=":material/replay:", type="primary",
+            return
+        if st.session_state.pop(f"retry_watch_{e['id']}", False):
+            show_outcome(cur, e["id"])  # also when the worker finished before the watcher was first drawn
+        if st.button("Retry", key="retry_start", icon=":material/replay:", type="primary",
                        help="Re-sync this record now"):
             st.session_state[confirming] = True
             st.rerun()
@@ -144,13 +147,16 @@ def watch_retry(entity_id: int, request_id: int) -> None:
                 icon=":material/hourglass_top:")
         return
     ui.clear_cache()
-    if st.session_state.pop(f"retry_watch_{entity_id}", False) and request:
-        done = next((t for t in queries.records(cur, "transaction_payloads", entity_id=entity_id,
-                                                transaction_id=request["transaction_id"])), None)
-        if done:
-            level = {"success": "success", "error": "error"}.get(done["outcome"], "info")
-            st.session_state[f"retry_flash_{entity_id}"] = (level, f"Retry finished: {done['outcome']}.")
     st.rerun(scope="app")
+
+
+def show_outcome(cur, entity_id: int) -> None:
+    latest = next(iter(queries.records(cur, "retry_requests_of_entity", entity_id=entity_id)), None)
+    done = latest and next(iter(queries.records(cur, "transaction_payloads", entity_id=entity_id,
+                                                transaction_id=latest["transaction_id"])), None)
+    if done:
+        level = {"success": "success", "error": "error"}.get(done["outcome"], "info")
+        getattr(st, level)(f"Retry finished: {done['outcome']}.")
 
 
 def history(cur, entity_id: int) -> list[dict]:

@@ -23,5 +23,5 @@ def test_shared_detail_link_opened_first_keeps_the_frame(server_factory, fixture
     server = server_factory(fixture_db)
     page.goto(f"{server.url}/entity?id=2")
     page.get_by_role("heading", name="Order #1002").wait_for()
-    assert page.get_by_test_id("stSidebar").get_by_text("Integration", exact=True).is_visible()
-    assert page.get_by_test_id("stSidebarNav").get_by_text("Overview").is_visible()
+    page.get_by_test_id("stSidebar").get_by_text("Integration", exact=True).wait_for()
+    page.get_by_test_id("stSidebarNav").get_by_text("Overview").wait_for()
