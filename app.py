@@ -35,7 +35,6 @@ except DatabaseError as exc:
     st.stop()
 worker.start_in_app(db_path())  # one in-process retry worker per database (ENTITIES_WORKER=off disables it)
 
-urlstate.notice_area(st.container())
 integration_picker()
 navigation = st.navigation([
     st.Page("pages/entities_list.py", title="Entities", icon=":material/table_rows:", default=True),

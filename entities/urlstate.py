@@ -8,7 +8,6 @@ from typing import Any
 import streamlit as st
 
 _SEEN = "_url_seen"
-_NOTICES = "_url_notices"
 
 
 def _url(key: str) -> list[str]:
@@ -43,17 +42,9 @@ def publish(key: str, value: Any, dump: Callable[[Any], list[str]], default: Any
     st.session_state.setdefault(_SEEN, {})[key] = raw
 
 
-def notice_area(container) -> None:
-    """Where this run's notices go (app.py gives a container at the top of the page)."""
-    st.session_state[_NOTICES] = (container, set())
-
-
 def notice(text: str) -> None:
-    area, shown = st.session_state.get(_NOTICES, (None, set()))
-    if text in shown:
-        return
-    shown.add(text)
-    (area or st).caption(f":orange[⚠] {text}")
+    """A small warning where the URL was read, which is at the top of the page."""
+    st.caption(f":orange[⚠] {text}")
 
 
 # Parsers shared by pages: each takes the URL's raw values and returns a value or raises ValueError.
