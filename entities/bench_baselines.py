@@ -100,6 +100,10 @@ class PandasEngine:
         breakdown = self.breakdown(integration, q)
         wanted = set(statuses or STATUS_KEYS)
         total = sum(n for t, s, n in breakdown if t == type_ and s in wanted)
+        return self.page(integration, type_, statuses, q, page, size), total
+
+    def page(self, integration, type_, statuses, q, page, size):
+        wanted = set(statuses or STATUS_KEYS)
         found = self._matching(integration, q)
         found = found[(found["type"] == type_).to_numpy() & found["status"].isin(wanted).to_numpy()]
         if q:
@@ -109,7 +113,7 @@ class PandasEngine:
             rank = np.zeros(len(found), dtype=int)
         ordered = found.assign(match_rank=rank).sort_values(["match_rank", "last_updated", "id"],
                                                             ascending=[True, False, True])
-        return ordered["id"].iloc[(page - 1) * size: page * size].tolist(), total
+        return ordered["id"].iloc[(page - 1) * size: page * size].tolist()
 
     def lookup(self, ref):
         e = self.entities
@@ -219,9 +223,13 @@ class SqliteEngine:
         breakdown = self.breakdown(integration, q)
         wanted = list(statuses or STATUS_KEYS)
         total = sum(n for t, s, n in breakdown if t == type_ and s in wanted)
-        rows = self._rows("entity_page", integration=integration, type=type_, statuses=json.dumps(wanted),
-                          q_lower=q.lower() if q else None, limit=size, offset=(page - 1) * size)
-        return [r[0] for r in rows], total
+        return self.page(integration, type_, statuses, q, page, size), total
+
+    def page(self, integration, type_, statuses, q, page, size):
+        rows = self._rows("entity_page", integration=integration, type=type_,
+                          statuses=json.dumps(list(statuses or STATUS_KEYS)), q_lower=q.lower() if q else None,
+                          limit=size, offset=(page - 1) * size)
+        return [r[0] for r in rows]
 
     def lookup(self, ref):
         return [r[0] for r in self._rows("entity_lookup", ref=ref)]
