@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -73,7 +74,19 @@ def caption(type_key: str, total: int) -> re.Pattern:
     return re.compile(rf"^{total:,} ({kind.label.lower()}|{kind.singular.lower()}) · showing")
 
 
-def measure(path: Path, log=print, integration: int = 1) -> dict:
+def measure(source: Path, log=print, integration: int = 1) -> dict:
+    """Serves a copy of source (the app's in-process worker writes), so the bench database stays pristine."""
+    path = source.with_name(source.stem + "-serve.duckdb")
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    shutil.copyfile(source, path)
+    try:
+        return _measure(path, log, integration)
+    finally:
+        path.unlink(missing_ok=True)
+        path.with_name(path.name + ".wal").unlink(missing_ok=True)
+
+
+def _measure(path: Path, log, integration: int) -> dict:
     from playwright.sync_api import sync_playwright
 
     con = db.connect(path, read_only=True)
@@ -92,7 +105,7 @@ def measure(path: Path, log=print, integration: int = 1) -> dict:
     log_path = path.with_suffix(".serve.log")
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=dict(os.environ), stdout=log_path.open("w"), stderr=subprocess.STDOUT)
-    result: dict = {"entities": path.name, "port": port, "search": search}
+    result: dict = {"entities": path.name.removesuffix("-serve.duckdb"), "port": port, "search": search}
     try:
         _wait_healthy(url, proc, log_path)
         result["server_start_seconds"] = round(time.perf_counter() - started, 2)
