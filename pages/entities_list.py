@@ -1,4 +1,5 @@
 """Entities list at `/`: type tabs, reference search, filters, one page of records, status chart, CSV export."""
+import functools
 from datetime import datetime
 
 import streamlit as st
@@ -70,8 +71,8 @@ def clear_group() -> None:
     st.session_state["group"] = None
 
 
-def apply_chart_selection() -> None:
-    picked = listing.statuses_from_selection(st.session_state.get("status_chart"))
+def apply_chart_selection(chart_key: str) -> None:
+    picked = listing.statuses_from_selection(st.session_state.get(chart_key))
     if picked:
         st.session_state["status"] = picked
 
@@ -148,8 +149,10 @@ with table_col:
                 links.caption(f"and {len(selected_ids) - 10} more selected")
 
 with side_col:
-    st.plotly_chart(listing.breakdown_figure(type_counts), key="status_chart", on_select=apply_chart_selection,
-                    selection_mode="points", config={"displayModeBar": False})
+    # Keyed by the status filter, so the chart starts unselected once its click has become the filter.
+    chart_key = "status_chart_" + "_".join(statuses)
+    st.plotly_chart(listing.breakdown_figure(type_counts), key=chart_key, selection_mode="points",
+                    on_select=functools.partial(apply_chart_selection, chart_key), config={"displayModeBar": False})
     st.caption("Status breakdown under the search and date filters; click a bar to filter by it.")
     if total:
         con = ui.connection()
