@@ -25,3 +25,13 @@ def test_shared_detail_link_opened_first_keeps_the_frame(server_factory, fixture
     page.get_by_role("heading", name="Order #1002").wait_for()
     page.get_by_test_id("stSidebar").get_by_text("Integration", exact=True).wait_for()
     page.get_by_test_id("stSidebarNav").get_by_text("Overview").wait_for()
+
+
+def test_first_interaction_on_fresh_server_keeps_the_integration(server_factory, fixture_db, page):
+    """The first click after opening a shared link keeps the integration the link named."""
+    server = server_factory(fixture_db)
+    page.goto(f"{server.url}/?integration=1")
+    page.get_by_text("Customers 2").click()
+    page.get_by_text("2 customers").wait_for()
+    page.get_by_text("C-1002").wait_for()
+    page.get_by_test_id("stSidebar").get_by_text("Retriever Shopify → Storer Fortnox").wait_for()
