@@ -15,6 +15,7 @@ def integration_picker() -> None:
         return
     by_id = {int(row.id): row for row in integrations.itertuples()}
     ids = list(by_id)
+    ui.apply_followed_integration()
     urlstate.bind("integration", parse=urlstate.one_of(ids, int), dump=urlstate.dump_one, default=ids[0])
     st.sidebar.selectbox(
         "Integration",

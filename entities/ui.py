@@ -89,3 +89,19 @@ def status_badge(key: str) -> str:
 
 def type_label(key: str) -> str:
     return TYPE[key].label if key in TYPE else key
+
+
+def follow_integration(entity_id: int, integration_id: int) -> None:
+    """Make the sidebar picker show the viewed entity's integration, once per entity: the picker is drawn
+    before the page, so the change is applied by app.py on one rerun."""
+    if st.session_state.get("_followed_entity") == entity_id:
+        return
+    st.session_state["_followed_entity"] = entity_id
+    if st.session_state.get("integration") != integration_id:
+        st.session_state["_follow_integration"] = integration_id
+        st.rerun()
+
+
+def apply_followed_integration() -> None:
+    if "_follow_integration" in st.session_state:
+        st.session_state["integration"] = st.session_state.pop("_follow_integration")

@@ -280,6 +280,7 @@ if not found:
     not_found(raw_id)
     st.stop()
 entity = found[0]
+ui.follow_integration(entity["id"], entity["integration_id"])
 header(entity)
 current_error(entity)
 retry_section(cur, entity)

@@ -19,12 +19,13 @@ def test_sidebar_picker_shows_integration_names(server_factory, fixture_db, page
 
 
 def test_shared_detail_link_opened_first_keeps_the_frame(server_factory, fixture_db, page):
-    """A detail link opened as the first visit to a fresh server shows the page inside the app's frame."""
+    """A detail link opened first on a fresh server shows the page in the app's frame, on its integration."""
     server = server_factory(fixture_db)
     page.goto(f"{server.url}/entity?id=2")
     page.get_by_role("heading", name="Order #1002").wait_for()
     page.get_by_test_id("stSidebar").get_by_text("Integration", exact=True).wait_for()
     page.get_by_test_id("stSidebarNav").get_by_text("Overview").wait_for()
+    page.get_by_test_id("stSidebar").get_by_text("Retriever Shopify → Storer Fortnox").wait_for()
 
 
 def test_first_interaction_on_fresh_server_keeps_the_integration(server_factory, fixture_db, page):
