@@ -1,27 +1,13 @@
 """Streamlit controls for bulk retry: the buttons, the confirmation dialog with the exact count and the progress."""
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
 from entities import bulk, ui
 
 BATCH_KEY = "bulk_retry_batch"
-ACTOR_VARIABLE = "ENTITIES_ACTOR"
 
 
-DEFAULT_ACTOR = "ops@junipeer (local)"  # as the detail page's single retry
-
-
-def actor() -> str:
-    """Who the audit trail records as requester: the signed-in user's email, else ENTITIES_ACTOR, else local."""
-    try:
-        if st.user.is_logged_in and st.user.get("email"):
-            return str(st.user["email"])
-    except Exception:  # noqa: BLE001 - auth not configured: fall back to the local actor
-        pass
-    return os.environ.get(ACTOR_VARIABLE) or DEFAULT_ACTOR
 
 
 def controls(filter_params: dict, selected_ids: list[int]) -> None:
@@ -62,7 +48,7 @@ def confirm(scope: bulk.Scope) -> None:
                "updated there rather than created again.")
     yes, no = st.columns(2)
     if yes.button(f"Retry {found.to_queue:,}", key="bulk_retry_confirm", type="primary"):
-        st.session_state[BATCH_KEY] = bulk.submit(con, scope, actor(), limit)
+        st.session_state[BATCH_KEY] = bulk.submit(con, scope, ui.actor(), limit)
         ui.clear_cache()
         st.rerun()
     if no.button("Cancel", key="bulk_retry_cancel"):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import os
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,6 +13,7 @@ from entities import db
 from entities.model import STATUS, TYPE
 
 QUERY_TTL_SECONDS = 60
+DEFAULT_ACTOR = "ops@junipeer (local)"
 
 
 @st.cache_resource(show_spinner=False)
@@ -105,3 +107,13 @@ def follow_integration(entity_id: int, integration_id: int) -> None:
 def apply_followed_integration() -> None:
     if "_follow_integration" in st.session_state:
         st.session_state["integration"] = st.session_state.pop("_follow_integration")
+
+
+def actor() -> str:
+    """Who a retry is recorded as: the signed-in user's email, else ENTITIES_ACTOR, else the local default."""
+    try:
+        if st.user.is_logged_in and st.user.get("email"):
+            return str(st.user["email"])
+    except Exception:  # noqa: BLE001 - auth not configured: fall back to the local actor
+        pass
+    return os.environ.get("ENTITIES_ACTOR") or DEFAULT_ACTOR

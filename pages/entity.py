@@ -1,7 +1,6 @@
 """Entity detail at /entity?id=N: header and current error, transaction history, raw payloads and diff, children,
 and Retry. Reads are uncached on purpose: the background worker writes here, and each read is a key lookup."""
 import html
-import os
 
 import pandas as pd
 import streamlit as st
@@ -11,7 +10,6 @@ from entities import payloads, retry, ui
 from entities.model import OPEN_RETRY_STATES, OUTCOME_COLORS, SEVERITY_COLORS, STATUS, TYPE
 
 HISTORY_PAGE_SIZE = 25
-DEFAULT_ACTOR = "ops@junipeer (local)"
 ERROR_ROW = "background-color: rgba(214, 69, 69, 0.12)"
 
 
@@ -30,15 +28,6 @@ def not_found(raw: str) -> None:
     st.error(f"No entity with id {shown}. Check the link, or find the record by its reference in the list.",
              icon=":material/search_off:")
     st.page_link("pages/entities_list.py", label="Back to the entities list", icon=":material/arrow_back:")
-
-
-def actor() -> str:
-    try:
-        if st.user.is_logged_in and st.user.get("email"):
-            return str(st.user["email"])
-    except Exception:  # noqa: BLE001 - auth not configured: fall back to the local actor
-        pass
-    return os.environ.get("ENTITIES_ACTOR") or DEFAULT_ACTOR
 
 
 def header(e: dict) -> None:
@@ -110,7 +99,7 @@ def retry_section(cur, e: dict) -> None:
                         "update that record rather than create a new one.")
         else:
             st.markdown(f"The retry will create this record in **{e['storer']}**.")
-        st.caption(f"Requested as {actor()}.")
+        st.caption(f"Requested as {ui.actor()}.")
         go, cancel, _ = st.columns([1, 1, 6])
         if go.button("Confirm retry", key="retry_confirm", type="primary"):
             st.session_state[confirming] = False
@@ -121,7 +110,7 @@ def retry_section(cur, e: dict) -> None:
 
 
 def request_retry(cur, entity_id: int) -> None:
-    result = retry.request(cur, [entity_id], actor())
+    result = retry.request(cur, [entity_id], ui.actor())
     ui.clear_cache()
     if result.queued:
         st.session_state[f"retry_watch_{entity_id}"] = True
