@@ -1,6 +1,7 @@
 """Shared test harness: the literal fixture database, AppTest helpers and a real streamlit server + Chromium."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -86,6 +87,20 @@ def open_app(page: str | None = None, **query_params):
             at.query_params[key] = value
         at.run()
     return at
+
+
+@contextlib.contextmanager
+def held_database(path: Path):
+    """Another real process holds the DuckDB file open (as the running app would); yields that process's pid."""
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
+                               "print('ready', flush=True); sys.stdin.read()", str(path)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        yield holder.pid
+    finally:
+        holder.stdin.close()
+        holder.wait(30)
 
 
 def free_port() -> int:

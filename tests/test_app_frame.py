@@ -1,6 +1,6 @@
 """The frame: integration picker, URL-bound integration, clear database errors."""
 import pytest
-from conftest import open_app
+from conftest import held_database, open_app
 
 import queries
 from entities import db
@@ -41,22 +41,12 @@ def test_missing_database_shows_what_to_run(monkeypatch, tmp_path):
     assert not missing.exists()
 
 
-def test_locked_database_names_the_holder(fixture_db, tmp_path):
+def test_locked_database_names_the_holder(fixture_db):
     """A second process opening a database held by another gets who holds it and what to do."""
-    import subprocess
-    import sys
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); "
-                               "print('ready', flush=True); time.sleep(60)", str(fixture_db)],
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "ready"
-        with pytest.raises(db.DatabaseError) as info:
-            db.connect(fixture_db)
-        assert f"process {holder.pid}" in info.value.problem
-        assert "Nothing was changed" in info.value.action
-    finally:
-        holder.kill()
-        holder.wait()
+    with held_database(fixture_db) as pid, pytest.raises(db.DatabaseError) as info:
+        db.connect(fixture_db)
+    assert f"process {pid}" in info.value.problem
+    assert "Nothing was changed" in info.value.action
 
 
 def test_integrations_list_enabled_types(con):

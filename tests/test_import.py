@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import held_database
 
 from entities import db, importer
 from entities.cli import main
@@ -285,18 +284,11 @@ def test_round_trip_through_each_format(fmt, fixture_db, tmp_path):
 
 def test_locked_database_exits_3_naming_the_process(fixture_db, tmp_path, capsys):
     """While another process holds the database, import names that process, exits 3 and loads nothing."""
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
-                               "print('ready', flush=True); sys.stdin.read()", str(fixture_db)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with held_database(fixture_db) as pid:
         path = write_jsonl(tmp_path / "entities.jsonl", [GOOD_ENTITY])
         assert main(["import", "--db", str(fixture_db), str(path)]) == 3
         err = capsys.readouterr().err
-        assert f"in use by process {holder.pid}" in err and "Nothing was changed" in err
-    finally:
-        holder.stdin.close()
-        holder.wait(30)
+        assert f"in use by process {pid}" in err and "Nothing was changed" in err
     assert query(fixture_db, "select count(*) from entities where retriever_ref = '#7001'") == [(0,)]
 
 

@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, held_database
 
 import queries
 from entities import db, handlers, retry, worker
@@ -99,17 +99,10 @@ def test_cli_retry_then_worker_once(fixture_db):
 @pytest.mark.parametrize("command", [["retry", "--id", "4"], ["worker", "--once"]])
 def test_cli_refuses_when_app_holds_database(fixture_db, command):
     """With the database held by another process, retry/worker name that process and change nothing."""
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, duckdb; con = duckdb.connect(sys.argv[1]); "
-                               "print('ready', flush=True); sys.stdin.read()", str(fixture_db)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with held_database(fixture_db) as pid:
         result = cli(command[0], "--db", str(fixture_db), *command[1:])
-    finally:
-        holder.stdin.close()
-        holder.wait(10)
     assert result.returncode == 3
-    assert f"process {holder.pid}" in result.stderr and "Nothing was changed" in result.stderr
+    assert f"process {pid}" in result.stderr and "Nothing was changed" in result.stderr
     con = db.connect(fixture_db)
     assert queries.one(con, "retry_request_counts", entity_id=4) == (0, 0, 0)
     con.close()
