@@ -1,6 +1,6 @@
 """`entities bench`: times every operation the app performs at several scales, against pandas and SQLite.
 
-Each operation goes through the same query functions the pages call (queries.df/records, entities.listing,
+Each operation goes through the same query functions the pages call (queries.df/frame/records, entities.listing,
 entities.retry), never the Streamlit cache. The same operations run on two baselines built from the same data in
 the same run (entities/bench_baselines.py), so ratios survive a noisy, shared machine. Demo databases are built
 with `entities demo` at a fixed anchor and reused, keyed by size and seed (data/bench/entities-N-sS.duckdb).
@@ -154,15 +154,15 @@ class DuckEngine:
         return queries.scalar(self.con, "bench_floor")
 
     def breakdown(self, integration, q=None):
-        frame = queries.df(self.con, "status_breakdown", integration=integration, q=q or None, updated_from=None,
-                           updated_to=None, error_group=None)
+        frame = queries.frame(self.con, "status_breakdown", integration=integration, q=q or None, updated_from=None,
+                              updated_to=None, error_group=None)
         return [(r.type, r.status, int(r.n)) for r in frame.itertuples(index=False)]
 
     def list_page(self, integration, type_, statuses, q, page, size):
         """What pages/entities_list.py runs: the breakdown (tab counts and total), then one page."""
         params = listing.filter_params(integration, type_, statuses, q)
-        breakdown = queries.df(self.con, "status_breakdown", integration=integration, q=params["q"],
-                               updated_from=None, updated_to=None, error_group=None)
+        breakdown = queries.frame(self.con, "status_breakdown", integration=integration, q=params["q"],
+                                  updated_from=None, updated_to=None, error_group=None)
         counts = listing.counts_by_type(breakdown)[type_]
         total = sum(counts[s] for s in (statuses or STATUS_KEYS))
         return self.page(integration, type_, statuses, q, page, size), total
@@ -170,8 +170,8 @@ class DuckEngine:
     def page(self, integration, type_, statuses, q, page, size):
         """The page query alone: what a status, type or page change costs once the breakdown is cached."""
         params = listing.filter_params(integration, type_, statuses, q)
-        frame = queries.df(self.con, "entity_page", listing.sort_idents(listing.DEFAULT_SORT), **params, limit=size,
-                           offset=(page - 1) * size)
+        frame = queries.frame(self.con, "entity_page", listing.sort_idents(listing.DEFAULT_SORT), **params,
+                              limit=size, offset=(page - 1) * size)
         return frame["id"].tolist()
 
     def lookup(self, ref):

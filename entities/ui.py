@@ -32,8 +32,9 @@ def cursor():
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def _cached(path: str, name: str, idents: tuple | None, params: tuple):
-    return queries.df(_connection(path).cursor(), name, dict(idents) if idents else None, **dict(params))
+def _cached(path: str, name: str, idents: tuple | None, params: tuple, small: bool = False):
+    fetch = queries.frame if small else queries.df
+    return fetch(_connection(path).cursor(), name, dict(idents) if idents else None, **dict(params))
 
 
 def query_df(name: str, idents: dict | None = None, **params):
@@ -41,6 +42,12 @@ def query_df(name: str, idents: dict | None = None, **params):
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
     result = _cached(db.db_path(), name, tuple(sorted(idents.items())) if idents else None, frozen)
     return result
+
+
+def query_frame(name: str, idents: dict | None = None, **params):
+    """query_df for a few rows (queries.frame): the same cache, without .df()'s fixed cost."""
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    return _cached(db.db_path(), name, tuple(sorted(idents.items())) if idents else None, frozen, small=True)
 
 
 def clear_cache() -> None:

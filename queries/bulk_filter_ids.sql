@@ -9,6 +9,6 @@
 -- @param error_group varchar = 'Article ''<sku>'' not found in Fortnox'
 -- @param cap bigint = 10000
 select f.id
-from entity_filter($integration, $type, $statuses, $q, $updated_from, $updated_to, $error_group) as f
+from {{filter}}($integration, $type, $statuses, $q, $updated_from, $updated_to, $error_group) as f
 order by f.integration_id, f.last_updated, f.id
 limit $cap;

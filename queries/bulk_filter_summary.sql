@@ -10,5 +10,5 @@
 select
     count(*) as matched,
     count(r.open_entity_id) as already_open
-from entity_filter($integration, $type, $statuses, $q, $updated_from, $updated_to, $error_group) as f
+from {{filter}}($integration, $type, $statuses, $q, $updated_from, $updated_to, $error_group) as f
 left join retry_requests as r on r.open_entity_id = f.id;

@@ -7,5 +7,5 @@
 -- @param updated_to timestamptz = null
 -- @param error_group varchar = null
 select count(*) as n
-from entity_filter($integration, $type::varchar, $statuses::varchar[], $q::varchar, $updated_from::timestamptz,
+from {{filter}}($integration, $type::varchar, $statuses::varchar[], $q::varchar, $updated_from::timestamptz,
     $updated_to::timestamptz, $error_group::varchar);

@@ -12,7 +12,7 @@
 -- @ident order_by = last_updated
 -- @ident direction = desc
 select id, status, retriever_ref, storer_ref, children, last_updated, error_code, error_message, match_rank
-from entity_filter($integration, $type::varchar, $statuses::varchar[], $q::varchar, $updated_from::timestamptz,
+from {{filter}}($integration, $type::varchar, $statuses::varchar[], $q::varchar, $updated_from::timestamptz,
     $updated_to::timestamptz, $error_group::varchar)
 order by match_rank, {{order_by}} {{direction}}, id
 limit $limit offset $offset;

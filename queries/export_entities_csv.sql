@@ -20,7 +20,7 @@ copy (
         error_code,
         error_message,
         id
-    from entity_filter($integration, $type::varchar, $statuses::varchar[], $q::varchar,
+    from {{filter}}($integration, $type::varchar, $statuses::varchar[], $q::varchar,
         $updated_from::timestamptz, $updated_to::timestamptz, $error_group::varchar)
     order by match_rank, {{order_by}} {{direction}}, id
 ) to $path (format csv, header);

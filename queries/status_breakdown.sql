@@ -6,7 +6,7 @@
 -- @param updated_to timestamptz = '2026-11-27 00:00:00+00'
 -- @param error_group varchar = null
 select type, status, count(*) as n
-from entity_filter($integration, null, []::varchar[], $q::varchar, $updated_from::timestamptz,
+from {{filter}}($integration, null, []::varchar[], $q::varchar, $updated_from::timestamptz,
     $updated_to::timestamptz, $error_group::varchar)
 group by type, status
 order by type, status;

@@ -6,7 +6,9 @@
 --   p_q           varchar       reference search on retriever or storer ref, case-insensitive and literal
 --                               (contains(), never LIKE, so % _ \ are plain characters); null or '' = no search
 --   p_from, p_to  timestamptz   last_updated in [p_from, p_to); null = open
---   p_group       varchar       error_group(error_message) must equal it; null = any
+--   p_group       must be null: the runner picks entity_filter_group (21_macro_entity_filter_group.sql) when an
+--                 error group is given, so the common path never binds error_group()'s ten regular expressions
+--                 (~0.8 ms of every list query at any scale)
 -- Returns the entity columns plus match_rank: 0 = exact match on either reference (or no search), 1 = substring.
 create or replace macro entity_filter(p_integration, p_type, p_statuses, p_q, p_from, p_to, p_group) as table
 select
@@ -37,4 +39,4 @@ where e.integration_id = p_integration
     )
     and (p_from is null or e.last_updated >= p_from)
     and (p_to is null or e.last_updated < p_to)
-    and (p_group is null or error_group(e.error_message) = p_group);
+    and p_group is null;
