@@ -161,18 +161,21 @@ class DuckEngine:
         return [(r.type, r.status, int(r.n)) for r in frame.itertuples(index=False)]
 
     def list_page(self, integration, type_, statuses, q, page, size):
-        """What pages/entities_list.py runs: the breakdown (tab counts and total), then one page."""
+        """What pages/entities_list.py runs cold: the breakdown (tab counts and total) beside one page, each on a
+        cursor of its own as the page's cached queries are."""
         params = listing.filter_params(integration, type_, statuses, q)
-        breakdown = queries.frame(self.con, "status_breakdown", integration=integration, q=params["q"],
-                                  updated_from=None, updated_to=None, error_group=None)
+        breakdown, ids = listing.breakdown_and_page(
+            lambda: queries.frame(self.con.cursor(), "status_breakdown", integration=integration, q=params["q"],
+                                  updated_from=None, updated_to=None, error_group=None),
+            lambda number: self.page(integration, type_, statuses, q, number, size, self.con.cursor()), page)
         counts = listing.counts_by_type(breakdown)[type_]
         total = sum(counts[s] for s in (statuses or STATUS_KEYS))
-        return self.page(integration, type_, statuses, q, page, size), total
+        return ids, total
 
-    def page(self, integration, type_, statuses, q, page, size):
+    def page(self, integration, type_, statuses, q, page, size, con=None):
         """The page query alone: what a status, type or page change costs once the breakdown is cached."""
         params = listing.filter_params(integration, type_, statuses, q)
-        frame = queries.frame(self.con, "entity_page", listing.sort_idents(listing.DEFAULT_SORT), **params,
+        frame = queries.frame(con or self.con, "entity_page", listing.sort_idents(listing.DEFAULT_SORT), **params,
                               limit=size, offset=(page - 1) * size)
         return frame["id"].tolist()
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import html
 import os
+import threading
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 import queries
 from entities import db
@@ -48,6 +50,12 @@ def query_frame(name: str, idents: dict | None = None, **params):
     """query_df for a few rows (queries.frame): the same cache, without .df()'s fixed cost."""
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
     return _cached(db.db_path(), name, tuple(sorted(idents.items())) if idents else None, frozen, small=True)
+
+
+def share_run_context():
+    """A thread initializer giving a helper thread this script run's context (caches, session) without warnings."""
+    ctx = get_script_run_ctx()
+    return lambda: add_script_run_ctx(threading.current_thread(), ctx)
 
 
 def clear_cache() -> None:

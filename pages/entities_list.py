@@ -48,8 +48,16 @@ updated_from, updated_to = listing.date_bounds(state["from"], state["to"], tz)
 # The current list, exactly as entity_filter takes it: page, count, chart, export and bulk retry all use it.
 filter_params = listing.filter_params(integration_id, type_key, statuses, q, updated_from, updated_to, group)
 
-breakdown = ui.query_frame("status_breakdown", integration=integration_id, q=filter_params["q"],
-                           updated_from=updated_from, updated_to=updated_to, error_group=filter_params["error_group"])
+
+def fetch_page(number: int):
+    return ui.query_frame("entity_page", listing.sort_idents(sort), **filter_params, limit=size,
+                          offset=(number - 1) * size)
+
+
+breakdown, page = listing.breakdown_and_page(
+    lambda: ui.query_frame("status_breakdown", integration=integration_id, q=filter_params["q"],
+                           updated_from=updated_from, updated_to=updated_to, error_group=filter_params["error_group"]),
+    fetch_page, state["page"], ui.share_run_context())
 counts = listing.counts_by_type(breakdown)
 type_counts = counts[type_key]
 total = sum(type_counts[s] for s in (statuses or STATUS_KEYS))
@@ -59,6 +67,7 @@ if state["page"] > pages:
                     "showing the last page.")
     state["page"] = pages
     urlstate.publish("page", pages, urlstate.dump_one, 1)
+    page = None
 page_no = state["page"]
 
 
@@ -118,8 +127,8 @@ with table_col:
         if filtered:
             st.button("Clear all filters", key="clear_filters", on_click=reset_filters)
     else:
-        page = ui.query_frame("entity_page", listing.sort_idents(sort), **filter_params, limit=size,
-                              offset=(page_no - 1) * size)
+        if page is None:
+            page = fetch_page(page_no)
         first = (page_no - 1) * size + 1
         noun = label.lower() if total != 1 else TYPE[type_key].singular.lower()
         st.caption(f"**{total:,}** {noun} · showing {first:,}–{first + len(page) - 1:,} · "
