@@ -24,8 +24,9 @@ from typing import Any
 import duckdb
 
 import queries
-from entities import db, listing, retry
+from entities import db, handlers, listing, retry
 from entities.model import STATUS_KEYS
+from entities.worker import Worker
 
 SCALES = (10_000, 100_000, 1_000_000)
 DEFAULT_RUNS = 20
@@ -65,6 +66,7 @@ OPERATIONS = (
     Operation("error_groups", "Error groups (all integrations)", None),
     Operation("export", "CSV export (~70k rows at 1M)", 150),
     Operation("retry", "Retry request (one entity)", None),
+    Operation("worker", "Worker: one queued retry handled and recorded", None, baselines=False),
 )
 
 
@@ -203,6 +205,10 @@ class DuckEngine:
     def retry(self, entity_id, actor="bench"):
         return retry.request(self.retry_con, [entity_id], actor).queued
 
+    def worker(self):
+        """The in-app worker's step for the oldest queued request (the retry operation above queued them)."""
+        return Worker(self.retry_con, handler=handlers.simulated).process_one()
+
 
 class Plan:
     """Deterministic, varying parameters per operation and run index, picked from the database once."""
@@ -259,6 +265,8 @@ class Plan:
             return engine.export(*self.export_flow, [])
         if op == "retry":
             return engine.retry(self.sample(i, offset=3)["id"])
+        if op == "worker":
+            return engine.worker()
         raise KeyError(op)
 
 

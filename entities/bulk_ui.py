@@ -8,8 +8,6 @@ from entities import bulk, ui
 BATCH_KEY = "bulk_retry_batch"
 
 
-
-
 def controls(filter_params: dict, selected_ids: list[int]) -> None:
     """Bulk retry of the rows selected in the list and of every record matching the list filter."""
     if st.button(f"Retry selected ({len(selected_ids):,})", key="bulk_retry_selected", icon=":material/replay:",

@@ -75,7 +75,9 @@ class Worker:
         request_id = self.claim()
         if request_id is None:
             return None
-        job = handlers.Job(**queries.records(self.con, "worker_job", request_id=request_id)[0])
+        row = queries.records(self.con, "worker_job", request_id=request_id)[0]
+        payload = queries.scalar(self.con, "entity_last_request_payload", entity_id=row["entity_id"])
+        job = handlers.Job(**row, last_request_payload=payload)
         started = time.monotonic()
         try:
             outcome = self.handler(job)

@@ -170,4 +170,4 @@ with side_col:
             data=lambda: listing.export_csv(con, filter_params, sort), mime="text/csv",
             file_name=listing.export_filename(integration["name"], type_key, datetime.now(tz).date()),
             help=f"All {total:,} matching rows, not only this page; times in UTC.")
-        bulk_ui.controls(filter_params, selected_ids)
+    bulk_ui.controls(filter_params, selected_ids)  # also at zero matches: a running batch's progress stays
