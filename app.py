@@ -3,6 +3,7 @@ import streamlit as st
 
 from entities import ui, urlstate, worker
 from entities.db import DatabaseError, db_path
+from entities.model import TYPE
 
 st.set_page_config(page_title="Junipeer Entities", page_icon="🔁", layout="wide")
 
@@ -28,6 +29,26 @@ def integration_picker() -> None:
     st.sidebar.caption(f"Retriever **{picked.retriever}** → Storer **{picked.storer}**")
 
 
+def reference_finder() -> None:
+    """Job 2 of the product: a customer names an order number; find it without knowing integration or type."""
+    ref = st.sidebar.text_input("Find a reference", key="find_ref", placeholder="e.g. #1001 or F-5004",
+                                help="Exact retriever or storer reference, in every integration and type.").strip()
+    if not ref:
+        return
+    found = ui.query_df("entity_lookup", ref=ref[:1000])
+    if found.empty:
+        st.sidebar.caption("No record has exactly this reference. The list's search also finds partial matches.")
+        return
+    integrations = ui.query_df("integrations_list")
+    names = dict(zip(integrations["id"], integrations["name"], strict=True))
+    for row in found.head(10).itertuples():
+        st.sidebar.page_link("pages/entity.py", query_params={"id": int(row.id)}, icon=":material/open_in_new:",
+                             label=f"{TYPE[row.type].singular} {row.retriever_ref} · {names.get(row.integration_id)}"
+                                   f" · {ui.status_label(row.status)}")
+    if len(found) > 10:
+        st.sidebar.caption(f"and {len(found) - 10:,} more")
+
+
 try:
     ui.connection()
 except DatabaseError as exc:
@@ -37,6 +58,7 @@ except DatabaseError as exc:
 worker.start_in_app(db_path())  # one in-process retry worker per database (ENTITIES_WORKER=off disables it)
 
 integration_picker()
+reference_finder()
 navigation = st.navigation([
     st.Page("pages/entities_list.py", title="Entities", icon=":material/table_rows:", default=True),
     st.Page("pages/entity.py", title="Entity", icon=":material/description:", url_path="entity",

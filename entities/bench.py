@@ -182,7 +182,7 @@ class DuckEngine:
         return frame["id"].tolist()
 
     def lookup(self, ref):
-        return [r["id"] for r in queries.records(self.con, "bench_entity_lookup", ref=ref)]
+        return [r["id"] for r in queries.records(self.con, "entity_lookup", ref=ref)]
 
     def history(self, entity_id, page_size, offset=0):
         rows = queries.records(self.con, "entity_history", entity_id=entity_id, page_size=page_size, offset=offset)

@@ -103,6 +103,13 @@ def held_database(path: Path):
         holder.wait(30)
 
 
+def rerun(at):
+    """Rerun after an interaction. AppTest 1.67 would rerun the finished page's file on its own, without app.py
+    (no sidebar), because it re-detects the pages/ folder each run; an empty page hash runs the whole app."""
+    at._finished_page_script_hash = ""
+    return at.run()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

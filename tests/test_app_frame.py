@@ -1,6 +1,6 @@
 """The frame: integration picker, URL-bound integration, clear database errors."""
 import pytest
-from conftest import held_database, open_app
+from conftest import held_database, open_app, rerun
 
 import queries
 from entities import db
@@ -54,3 +54,23 @@ def test_integrations_list_enabled_types(con):
     rows = {r["name"]: r["enabled_types"] for r in queries.records(con, "integrations_list")}
     assert rows == {"Baltic Parts": [], "Hem & Trädgård": ["customer", "order"],
                     "Nordic Outdoor": ["article", "customer", "order"]}
+
+
+@pytest.mark.parametrize(("ref", "links"), [
+    ("F-5001", [("Order #1001 · Nordic Outdoor · Synced", "id=1"), ("Order wc-500 · Hem & Trädgård · Synced", "id=40"),
+                ("Order wc-501 · Hem & Trädgård · Synced", "id=41")]),
+    ("  #1002 ", [("Order #1002 · Nordic Outdoor · Error", "id=2")]),
+    ("SKU-98", [("Article SKU-98 · Nordic Outdoor · Error", "id=21")]),
+    ("#100", []),
+    ("x' or 1=1 --", []),
+])
+def test_find_reference_in_every_integration(app_env, ref, links):
+    """Typing a reference in the sidebar finder lists every record with exactly that reference, with links."""
+    at = open_app()
+    at.sidebar.text_input(key="find_ref").input(ref)
+    rerun(at)
+    assert not at.exception
+    found = at.get("page_link")
+    assert [(p.proto.label, p.proto.query_string) for p in found] == links
+    assert all(p.proto.page == "entity" for p in found)
+    assert any("No record has exactly this reference" in c.value for c in at.sidebar.caption) == (not links)

@@ -3,7 +3,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, rerun
 from streamlit.testing.v1 import AppTest
 
 import queries
@@ -17,14 +17,6 @@ def open_list(**params):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     for key, value in params.items():
         at.query_params[key] = value
-    return at.run()
-
-
-def rerun(at):
-    """Rerun after an interaction. AppTest 1.67 would rerun the finished page's file on its own, without app.py
-    (no sidebar picker, so the integration would be dropped); an empty page hash makes it run the whole app,
-    whose default page is this list."""
-    at._finished_page_script_hash = ""
     return at.run()
 
 
