@@ -33,12 +33,8 @@ copy (
             try_cast(children_text as integer) as children,
             try_cast(created_at_text as timestamptz) as created_at_value,
             try_cast(last_updated_text as timestamptz) as last_updated,
-            regexp_matches(created_at_text,
-                '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? ?([Zz]|[+-]\d{2}(:?\d{2})?)$')
-                as created_at_zoned,
-            regexp_matches(last_updated_text,
-                '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? ?([Zz]|[+-]\d{2}(:?\d{2})?)$')
-                as last_updated_zoned,
+            is_zoned_timestamp(created_at_text) as created_at_zoned,
+            is_zoned_timestamp(last_updated_text) as last_updated_zoned,
         from texts
     ),
     judged as materialized (
@@ -57,15 +53,13 @@ copy (
                 when not list_contains($statuses, t.status) then format('unknown status ''{}'' (allowed: {})',
                     left(t.status, 80), array_to_string($statuses, ', '))
                 when t.last_updated is null
-                    or not (t.last_updated_zoned or regexp_matches(t.last_updated_text,
-                        '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$')) then format(
+                    or not (t.last_updated_zoned or is_naive_timestamp(t.last_updated_text)) then format(
                     'last_updated ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
                     left(t.last_updated_text, 80))
                 when not t.last_updated_zoned then format('last_updated ''{}'' has no time zone (naive timestamps '
                     'are rejected: add Z or an offset such as +01:00)', t.last_updated_text)
                 when t.created_at_text is not null and (t.created_at_value is null
-                    or not (t.created_at_zoned or regexp_matches(t.created_at_text,
-                        '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$')))
+                    or not (t.created_at_zoned or is_naive_timestamp(t.created_at_text)))
                     then format('created_at ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
                                 left(t.created_at_text, 80))
                 when t.created_at_text is not null and not t.created_at_zoned then format('created_at ''{}'' has no '

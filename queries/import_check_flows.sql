@@ -24,9 +24,7 @@ copy (
             try_cast(integration_id_text as integer) as integration_id,
             try_cast(enabled_text as boolean) as enabled_value,
             try_cast(last_synced_at_text as timestamptz) as last_synced_at,
-            regexp_matches(last_synced_at_text,
-                '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? ?([Zz]|[+-]\d{2}(:?\d{2})?)$')
-                as last_synced_at_zoned,
+            is_zoned_timestamp(last_synced_at_text) as last_synced_at_zoned,
         from texts
     ),
     judged as materialized (
@@ -44,8 +42,7 @@ copy (
                 when t.enabled_text is not null and t.enabled_value is null then format(
                     'enabled ''{}'' is not true or false', left(t.enabled_text, 80))
                 when t.last_synced_at_text is not null and (t.last_synced_at is null
-                    or not (t.last_synced_at_zoned or regexp_matches(t.last_synced_at_text,
-                        '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$')))
+                    or not (t.last_synced_at_zoned or is_naive_timestamp(t.last_synced_at_text)))
                     then format('last_synced_at ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
                                 left(t.last_synced_at_text, 80))
                 when t.last_synced_at_text is not null and not t.last_synced_at_zoned then format('last_synced_at '

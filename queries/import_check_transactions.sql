@@ -39,9 +39,7 @@ copy (
             try_cast(id_text as bigint) as id,
             try_cast(integration_id_text as integer) as integration_id,
             try_cast(occurred_at_text as timestamptz) as occurred_at,
-            regexp_matches(occurred_at_text,
-                '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? ?([Zz]|[+-]\d{2}(:?\d{2})?)$')
-                as occurred_at_zoned,
+            is_zoned_timestamp(occurred_at_text) as occurred_at_zoned,
             try_cast(duration_ms_text as integer) as duration_ms,
         from texts
     ),
@@ -69,8 +67,7 @@ copy (
                 when not list_contains($outcomes, t.outcome) then format('unknown outcome ''{}'' (allowed: {})',
                     left(t.outcome, 80), array_to_string($outcomes, ', '))
                 when t.occurred_at is null
-                    or not (t.occurred_at_zoned or regexp_matches(t.occurred_at_text,
-                        '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$')) then format(
+                    or not (t.occurred_at_zoned or is_naive_timestamp(t.occurred_at_text)) then format(
                     'occurred_at ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
                     left(t.occurred_at_text, 80))
                 when not t.occurred_at_zoned then format('occurred_at ''{}'' has no time zone (naive timestamps '

@@ -16,7 +16,7 @@ def test_retry_shows_pending_then_outcome(server_factory, fixture_db, page):
     page.get_by_text("Pending", exact=True).first.wait_for()
     page.get_by_text("latest: retry success").wait_for(timeout=30_000)
     page.get_by_text("Retry finished: success.").wait_for()
-    assert page.get_by_text("Synced", exact=True).first.is_visible()
+    page.get_by_text("Synced", exact=True).first.wait_for()
     assert "entity?id=4" in page.url
 
 

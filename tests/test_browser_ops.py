@@ -52,4 +52,4 @@ def test_group_bulk_retry_confirms_count_then_shows_progress(server_factory, fix
     wait_until(lambda: finished.is_visible() or page.get_by_test_id("stProgress").is_visible(), 30,
                "bulk retry progress")
     finished.wait_for(timeout=30_000)
-    assert page.get_by_text("Queued 2 retries.").first.is_visible()
+    page.get_by_text("Queued 2 retries.").first.wait_for()
