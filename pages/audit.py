@@ -64,9 +64,9 @@ else:
         column_order=["requested_at", "requested_by", "state", "finished_at", "entity", "integration", "type",
                       "retriever_ref", "storer_ref", "outcome", "error_code", "message"],
         column_config={
-            "requested_at": st.column_config.DatetimeColumn("Requested", format="YYYY-MM-DD HH:mm:ss"),
+            "requested_at": st.column_config.DatetimeColumn(f"Requested ({tz.key})", format="YYYY-MM-DD HH:mm:ss"),
             "requested_by": "Requested by", "state": "State",
-            "finished_at": st.column_config.DatetimeColumn("Finished", format="YYYY-MM-DD HH:mm:ss"),
+            "finished_at": st.column_config.DatetimeColumn(f"Finished ({tz.key})", format="YYYY-MM-DD HH:mm:ss"),
             "entity": st.column_config.LinkColumn("Record", display_text=r"id=(\d+)"),
             "integration": "Integration", "type": "Type", "retriever_ref": "Retriever Reference",
             "storer_ref": "Storer Reference", "outcome": "Outcome", "error_code": "Error code",
