@@ -73,7 +73,7 @@ def app_env(fixture_db, monkeypatch):
     st.cache_resource.clear()
 
 
-def open_app(page: str | None = None, **query_params):
+def open_app(page: str | None = None, /, **query_params):
     """Run app.py in AppTest, optionally switched to pages/<page>.py with URL parameters."""
     from streamlit.testing.v1 import AppTest
 
