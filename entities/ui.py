@@ -39,17 +39,21 @@ def _cached(path: str, name: str, idents: tuple | None, params: tuple, small: bo
     return fetch(_connection(path).cursor(), name, dict(idents) if idents else None, **dict(params))
 
 
+def _cache_key(idents: dict | None, params: dict) -> tuple:
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    return db.db_path(), tuple(sorted(idents.items())) if idents else None, frozen
+
+
 def query_df(name: str, idents: dict | None = None, **params):
     """A named query's result as a DataFrame, cached for a minute; call clear_cache() after any write."""
-    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    result = _cached(db.db_path(), name, tuple(sorted(idents.items())) if idents else None, frozen)
-    return result
+    path, idents_key, frozen = _cache_key(idents, params)
+    return _cached(path, name, idents_key, frozen)
 
 
 def query_frame(name: str, idents: dict | None = None, **params):
     """query_df for a few rows (queries.frame): the same cache, without .df()'s fixed cost."""
-    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    return _cached(db.db_path(), name, tuple(sorted(idents.items())) if idents else None, frozen, small=True)
+    path, idents_key, frozen = _cache_key(idents, params)
+    return _cached(path, name, idents_key, frozen, small=True)
 
 
 def share_run_context():
