@@ -1,9 +1,11 @@
 """Frame and router: page config, the database connection, the integration picker, navigation."""
 import streamlit as st
 
-from entities import ui, urlstate, worker
+from entities import ui
 from entities.db import DatabaseError, db_path
 from entities.model import TYPE
+from entities.sync import worker
+from entities.ui import urlstate
 
 st.set_page_config(page_title="Junipeer Entities", page_icon="🔁", layout="wide")
 

@@ -4,8 +4,9 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from entities import ui, urlstate
+from entities import ui
 from entities.model import RETRY_STATES
+from entities.ui import urlstate
 
 PAGE_SIZE = 50
 

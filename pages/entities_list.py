@@ -4,8 +4,10 @@ from datetime import datetime
 
 import streamlit as st
 
-from entities import bulk_ui, listing, ui, urlstate
+from entities import ui
 from entities.model import STATUS_KEYS, TYPE
+from entities.ui import bulk as bulk_controls
+from entities.ui import listing, urlstate
 
 integrations = ui.query_df("integrations_list")
 if integrations.empty or "integration" not in st.session_state:
@@ -170,4 +172,4 @@ with side_col:
             data=lambda: listing.export_csv(con, filter_params, sort), mime="text/csv",
             file_name=listing.export_filename(integration["name"], type_key, datetime.now(tz).date()),
             help=f"All {total:,} matching rows, not only this page; times in UTC.")
-    bulk_ui.controls(filter_params, selected_ids)  # also at zero matches: a running batch's progress stays
+    bulk_controls.controls(filter_params, selected_ids)  # also at zero matches: a running batch's progress stays

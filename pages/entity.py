@@ -6,8 +6,10 @@ import pandas as pd
 import streamlit as st
 
 import queries
-from entities import payloads, retry, ui
+from entities import ui
 from entities.model import OPEN_RETRY_STATES, OUTCOME_COLORS, SEVERITY_COLORS, STATUS, TYPE
+from entities.sync import retry
+from entities.ui import payloads
 
 HISTORY_PAGE_SIZE = 25
 ERROR_ROW = "background-color: rgba(214, 69, 69, 0.12)"

@@ -4,8 +4,10 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from entities import bulk_ui, ui, urlstate
-from entities import overview as ov
+from entities import ui
+from entities.ui import bulk as bulk_controls
+from entities.ui import overview as ov
+from entities.ui import urlstate
 
 st.title("Overview")
 
@@ -106,7 +108,7 @@ else:
             st.page_link("pages/entities_list.py", label="Open these records in the list", icon=":material/list:",
                          query_params={"integration": int(group["integration_id"]), "type": group["type"],
                                        "status": "error", "group": group["error_group"]})
-            bulk_ui.group_button(int(group["integration_id"]), group["type"], group["error_group"],
+            bulk_controls.group_button(int(group["integration_id"]), group["type"], group["error_group"],
                                  key="bulk_retry_group")
-bulk_ui.show_progress()
+bulk_controls.show_progress()
 st.page_link("pages/audit.py", label="Retry audit trail", icon=":material/history:")

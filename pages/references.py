@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 import queries
-from entities import ui, urlstate
+from entities import ui
 from entities.model import STATUS, TYPE_KEYS
+from entities.ui import urlstate
 
 PAGE_SIZE = 50
 PROBLEMS = {"all": "All records", "unmapped": "Not yet mapped", "conflict": "Integrity problems"}

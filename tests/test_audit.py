@@ -5,7 +5,7 @@ import pytest
 from conftest import open_app
 
 import queries
-from entities import retry
+from entities.sync import retry
 
 
 def trail(con, **filters):

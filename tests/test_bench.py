@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from entities.bench import OPERATIONS
 from entities.cli import main
+from entities.cli.bench import OPERATIONS
 
 
 @pytest.fixture(scope="module")

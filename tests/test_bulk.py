@@ -4,8 +4,8 @@ import threading
 import pytest
 
 import queries
-from entities import bulk, retry
-from entities.worker import Worker
+from entities.sync import bulk, retry
+from entities.sync.worker import Worker
 
 ARTICLE_GROUP = "Article '<sku>' not found in Fortnox"
 ORDER_ERRORS = {"integration": 1, "type": "order", "statuses": ["error"], "q": None, "updated_from": None,

@@ -1,7 +1,8 @@
 """Bulk retry controls on the list page (AppTest): confirmation with the exact count, the cap, then queued."""
 from conftest import open_app
 
-from entities import retry, ui
+from entities import ui
+from entities.sync import retry
 
 
 def test_filter_retry_asks_to_confirm_the_count(app_env, monkeypatch):

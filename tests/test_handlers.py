@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from entities import handlers
+from entities.sync import handlers
 
 TIMEOUT = 0.5
 

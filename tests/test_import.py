@@ -9,8 +9,9 @@ import duckdb
 import pytest
 from conftest import held_database
 
-from entities import db, importer
+from entities import db
 from entities.cli import main
+from entities.ingest import importer
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"

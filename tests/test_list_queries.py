@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import queries
-from entities import listing
+from entities.ui import listing
 
 BULK_SQL = Path(__file__).with_name("fixture_list_bulk.sql")
 ORDERS_BY_NEWEST = [3, 4, 2, 6, 5, 1, 7, 8]

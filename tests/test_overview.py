@@ -5,7 +5,7 @@ import pytest
 from conftest import open_app
 
 import queries
-from entities import overview as ov
+from entities.ui import overview as ov
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

@@ -1,7 +1,7 @@
 """Payload viewing and diffing: valid JSON, text with a note, huge payloads truncated; field-level diff."""
 import pytest
 
-from entities import payloads
+from entities.ui import payloads
 
 
 @pytest.mark.parametrize("text, kind", [

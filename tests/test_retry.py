@@ -4,7 +4,7 @@ import threading
 import pytest
 
 import queries
-from entities import retry
+from entities.sync import retry
 
 FIXTURE_ENTITIES = 15
 

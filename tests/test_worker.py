@@ -7,7 +7,8 @@ import pytest
 from conftest import ROOT, held_database
 
 import queries
-from entities import db, handlers, retry, worker
+from entities import db
+from entities.sync import handlers, retry, worker
 
 
 def run_retry(con, entity_id, handler=handlers.simulated):

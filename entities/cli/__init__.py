@@ -9,12 +9,12 @@ from entities.db import DatabaseError
 
 # name -> (module, help). A module provides configure(parser) and run(args) -> exit code.
 COMMANDS = {
-    "demo": ("entities.demo", "generate a deterministic demo database"),
-    "serve": ("entities.serve", "run the app on a database"),
-    "import": ("entities.importer", "load sync data from JSONL, CSV or Parquet"),
-    "retry": ("entities.retry_cli", "queue a retry of one or more entities"),
-    "worker": ("entities.worker", "process queued retries without the app"),
-    "bench": ("entities.bench", "measure query speed at scale against pandas and SQLite baselines"),
+    "demo": ("entities.cli.demo", "generate a deterministic demo database"),
+    "serve": ("entities.cli.serve", "run the app on a database"),
+    "import": ("entities.ingest.importer", "load sync data from JSONL, CSV or Parquet"),
+    "retry": ("entities.cli.retry", "queue a retry of one or more entities"),
+    "worker": ("entities.sync.worker", "process queued retries without the app"),
+    "bench": ("entities.cli.bench", "measure query speed at scale against pandas and SQLite baselines"),
 }
 
 

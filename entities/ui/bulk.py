@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from entities import bulk, ui
+from entities import ui
+from entities.sync import bulk
 
 BATCH_KEY = "bulk_retry_batch"
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import queries
-from entities import retry
+from entities.sync import retry
 
 CAP_VARIABLE = "ENTITIES_BULK_RETRY_CAP"
 DEFAULT_CAP = 10_000

@@ -20,7 +20,8 @@ import duckdb
 import streamlit as st
 
 import queries
-from entities import db, handlers, retry
+from entities import db
+from entities.sync import handlers, retry
 
 ACTOR = "retry-worker"
 POLL_SECONDS = 0.5

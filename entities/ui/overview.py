@@ -12,9 +12,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from entities import urlstate
 from entities.model import SEVERITY_COLORS, TYPE
-from entities.ui import relative_age
+from entities.ui import relative_age, urlstate
 
 DEFAULT_STUCK_MINUTES = 60
 MAX_STUCK_MINUTES = 7 * 24 * 60

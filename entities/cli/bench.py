@@ -1,7 +1,7 @@
 """`entities bench`: times every operation the app performs at several scales, against pandas and SQLite.
 
-Each operation goes through the same query functions the pages call (queries.df/frame/records, entities.listing,
-entities.retry), never the Streamlit cache. The same operations run on two baselines built from the same data in
+Each operation goes through the same query functions the pages call (queries.df/frame/records, entities.ui.listing,
+entities.sync.retry), never the Streamlit cache. The same operations run on two baselines built from the same data in
 the same run (entities/bench_baselines.py), so ratios survive a noisy, shared machine. Demo databases are built
 with `entities demo` at a fixed anchor and reused, keyed by size and seed (data/bench/entities-N-sS.duckdb).
 """
@@ -24,9 +24,11 @@ from typing import Any
 import duckdb
 
 import queries
-from entities import db, handlers, listing, retry
+from entities import db
 from entities.model import STATUS_KEYS
-from entities.worker import Worker
+from entities.sync import handlers, retry
+from entities.sync.worker import Worker
+from entities.ui import listing
 
 SCALES = (10_000, 100_000, 1_000_000)
 DEFAULT_RUNS = 20
@@ -111,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         report["scales"][str(n)] = result
     browser = args.browser if args.browser is not None else Path("/usr/bin/chromium").exists()
     if browser:
-        from entities import bench_browser
+        from entities.cli import bench_browser
 
         largest = max(args.entities)
         report["browser"] = bench_browser.measure(db_file(args.dir, largest, args.seed), log=log)
@@ -316,7 +318,7 @@ def bench_scale(path: Path, n: int, args, anchor: dt.datetime) -> dict:
                               "tables": dict(queries.rows(con, "demo_table_counts")),
                               "export_rows": plan.export_rows, "baselines": {}, "operations": {}}
     if args.baselines:
-        from entities.bench_baselines import PandasEngine, SqliteEngine
+        from entities.cli.bench_baselines import PandasEngine, SqliteEngine
 
         log("  loading the pandas baseline")
         pandas_engine = PandasEngine(con)

@@ -18,8 +18,9 @@ import urllib.request
 from pathlib import Path
 
 import queries
-from entities import db, listing
+from entities import db
 from entities.model import STATUS, TYPE
+from entities.ui import listing
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

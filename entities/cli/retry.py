@@ -5,7 +5,8 @@ import argparse
 import getpass
 import os
 
-from entities import db, retry
+from entities import db
+from entities.sync import retry
 
 
 def default_actor() -> str:

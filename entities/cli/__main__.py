@@ -1,0 +1,5 @@
+import sys
+
+from entities.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The import contract: validation, staging, upsert (CLI import and the API share it)."""

@@ -1,0 +1,1 @@
+"""Retry requests, the worker, handlers, the auto-retry policy."""

@@ -1,0 +1,1 @@
+"""Flow freshness, alert rules, the evaluator, notification channels, group lifecycle."""

@@ -1,0 +1,1 @@
+"""The ASGI app (st.App), API routes, tokens, sign-in and roles."""
