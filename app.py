@@ -2,9 +2,8 @@
 import streamlit as st
 
 from entities import ui
-from entities.db import DatabaseError, db_path
+from entities.db import DatabaseError
 from entities.model import TYPE
-from entities.sync import worker
 from entities.ui import urlstate
 
 st.set_page_config(page_title="Junipeer Entities", page_icon="🔁", layout="wide")
@@ -57,7 +56,6 @@ except DatabaseError as exc:
     st.title("Junipeer Entities")
     ui.show_db_error(exc)
     st.stop()
-worker.start_in_app(db_path())  # one in-process retry worker per database (ENTITIES_WORKER=off disables it)
 
 integration_picker()
 reference_finder()

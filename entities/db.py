@@ -1,8 +1,13 @@
 """Opening the database file, with clear errors for missing, unreadable or locked files."""
 from __future__ import annotations
 
+import itertools
 import os
 import re
+import shutil
+import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -61,5 +66,83 @@ def connect(path: str | os.PathLike, *, create: bool = False, read_only: bool = 
                             "`entities import`.") from exc
     queries.run(con, "session_utc")
     if not read_only:
-        queries.create_schema(con)
+        _migrate(con, path)
     return con
+
+
+def _migrate(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    """Bring the file to the code's schema version; no DDL at all when it is already there."""
+    current, latest = queries.schema_version(con), queries.latest_version()
+    if current == latest:
+        return
+    if current > latest:
+        con.close()
+        raise DatabaseError(f"The database has schema version {current}, newer than this code's {latest}", path,
+                            "Upgrade Junipeer Entities to open it. Nothing was changed.")
+    if current >= 1 and path != ":memory:":
+        queries.run(con, "demo_checkpoint")
+        backup = f"{path}.v{current}.bak"
+        shutil.copyfile(path, backup)
+        print(f"Migrating {path} from schema version {current} to {latest}; the old file is kept at {backup}",
+              file=sys.stderr, flush=True)
+    con.begin()
+    try:
+        queries.migrate(con, current)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+_shared: dict[str, duckdb.DuckDBPyConnection] = {}
+_shared_lock = threading.Lock()
+
+
+def shared(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
+    """The process's one connection to a database file: the pages, the API and the background jobs all take
+    cursors from it, so the process holds the file once."""
+    key = str(Path(path or db_path()).resolve())
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = connect(key)
+        return _shared[key]
+
+
+def close_shared() -> None:
+    with _shared_lock:
+        for con in _shared.values():
+            con.close()
+        _shared.clear()
+
+
+# Every write in the process goes through write(): serialized, so concurrent writers (ingest, worker, retries)
+# never meet a DuckDB write-write conflict, and each commit bumps the data version that page caches key on.
+_WRITE_LOCK = threading.RLock()
+_versions = itertools.count(1)
+_data_version = 0
+
+
+def data_version() -> int:
+    return _data_version
+
+
+def bump_version() -> None:
+    global _data_version
+    _data_version = next(_versions)
+
+
+@contextmanager
+def write(con: duckdb.DuckDBPyConnection):
+    """One serialized write transaction on con (a cursor of its own): commit on success, roll back on error."""
+    with _WRITE_LOCK:
+        con.begin()
+        try:
+            yield con
+            con.commit()
+        except BaseException:
+            try:
+                con.rollback()
+            except duckdb.TransactionException:
+                pass  # a failed commit has already ended the transaction
+            raise
+        bump_version()

@@ -17,6 +17,7 @@ from entities.model import SORTS
 
 QUERY_DIR = Path(__file__).parent
 SCHEMA_DIR = QUERY_DIR / "schema"
+MIGRATIONS_DIR = QUERY_DIR / "migrations"
 FILTER_MACROS = ("entity_filter", "entity_filter_group")
 IDENTIFIERS = frozenset(SORTS.values()) | {"asc", "desc"} | set(FILTER_MACROS)
 _SLOT = re.compile(r"\{\{(\w+)\}\}")
@@ -105,6 +106,36 @@ def execute_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     con.execute(Path(path).read_text())
 
 
+def migrations() -> dict[int, Path]:
+    """Schema versions after 1 (queries/schema/) and the file that brings a database to each."""
+    return {int(p.name.split("_", 1)[0]): p for p in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql"))}
+
+
+def latest_version() -> int:
+    return max(migrations(), default=1)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """0 for an empty database, 1 for one made before versioning, else the highest applied migration."""
+    tables = {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
+    if "schema_version" in tables:
+        return con.execute("select coalesce(max(version), 1) from schema_version").fetchone()[0]
+    return 1 if "entities" in tables else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection, current: int) -> None:
+    """Bring a database from version `current` to latest_version(); the caller owns the transaction."""
+    if current == 0:
+        for path in sorted(SCHEMA_DIR.glob("*.sql")):
+            execute_file(con, path)
+    for version, path in migrations().items():
+        if version > current:
+            execute_file(con, path)
+            con.execute("insert into schema_version (version) values ($v)", {"v": version})
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    for path in sorted(SCHEMA_DIR.glob("*.sql")):
-        execute_file(con, path)
+    """The latest schema on an empty database (an in-memory one in tests, a new file in demo/import)."""
+    con.begin()
+    migrate(con, schema_version(con))
+    con.commit()

@@ -1,4 +1,4 @@
-"""`entities serve [--db PATH] [streamlit args…]`: run the app on a database."""
+"""`entities serve [--db PATH] [streamlit args…]`: run the app (UI and API, entities/web/asgi.py) on a database."""
 from __future__ import annotations
 
 import os
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from entities.db import db_path
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
+ASGI = Path(__file__).resolve().parents[1] / "web" / "asgi.py"
 DEFAULTS = ["--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1"]
 
 
@@ -24,5 +24,5 @@ def run(args) -> int:
     # app.py routes with st.navigation. Until that has run once, Streamlit treats a `pages/` folder as legacy
     # routing, so the first visit to a fresh server at /entity would run that page without app.py's frame.
     PagesManager.uses_pages_directory = False
-    sys.argv = ["streamlit", "run", str(APP), *DEFAULTS, *args.extra]
+    sys.argv = ["streamlit", "run", str(ASGI), *DEFAULTS, *args.extra]
     return streamlit_cli.main(standalone_mode=False) or 0

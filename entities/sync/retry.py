@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 import queries
+from entities import db
 
 ATTEMPTS = 4
 _CONFLICTS = (duckdb.TransactionException, duckdb.ConstraintException)
@@ -41,17 +42,12 @@ def request(con: duckdb.DuckDBPyConnection, entity_ids: list[int], actor: str) -
 
 
 def _request_once(con, wanted: list[int], actor: str) -> RetryResult:
-    con.begin()
-    try:
+    with db.write(con):
         queued = [row[0] for row in queries.rows(con, "retry_request_insert", ids=wanted, actor=actor)]
         if queued:
             queries.run(con, "retry_transaction_insert", ids=queued, actor=actor)
             queries.run(con, "retry_entities_mark_pending", ids=queued)
         missing = [row[0] for row in queries.rows(con, "retry_ids_missing", ids=wanted)]
-        con.commit()
-    except BaseException:
-        _rollback(con)
-        raise
     done = set(queued) | set(missing)
     return RetryResult(queued=sorted(queued), already_open=[i for i in wanted if i not in done], missing=missing)
 

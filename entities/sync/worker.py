@@ -5,40 +5,23 @@ A 202 from a webhook means the target accepted the retry and finishes it asynchr
 finished as `succeeded` (the hand-off worked, the queue moves on and a later retry is possible), the outcome
 transaction is `pending` and the entity stays pending until a later sync reports back.
 
-Cache staleness: every write bumps data_version() and calls on_change (the app passes ui.clear_cache), so
-cached list queries are dropped; the detail page reads uncached, so it always shows the worker's latest write.
+Cache staleness: every write goes through db.write(), which bumps the data version that page caches key on.
 """
 from __future__ import annotations
 
 import argparse
-import itertools
 import os
 import threading
 import time
 
 import duckdb
-import streamlit as st
 
 import queries
 from entities import db
-from entities.sync import handlers, retry
+from entities.sync import handlers
 
 ACTOR = "retry-worker"
 POLL_SECONDS = 0.5
-_versions = itertools.count(1)
-_version = 0
-
-
-def data_version() -> int:
-    """Grows after every write the worker makes; pages can key caches on it."""
-    return _version
-
-
-def _bump() -> None:
-    global _version
-    _version = next(_versions)
-
-
 def _handler_from_env() -> handlers.Handler:
     try:
         return handlers.configured()[1]
@@ -90,8 +73,7 @@ class Worker:
 
     def record(self, job: handlers.Job, outcome: handlers.Outcome, duration_ms: int) -> None:
         """In one DB transaction: the outcome transaction, the entity's new state, the finished request."""
-        self.con.begin()
-        try:
+        with db.write(self.con):
             transaction_id = queries.scalar(
                 self.con, "transaction_insert_retry_outcome", entity_id=job.entity_id, outcome=outcome.outcome,
                 error_code=outcome.error_code, message=outcome.message, request_payload=outcome.request_payload,
@@ -102,11 +84,6 @@ class Worker:
                 queries.run(self.con, "worker_children_mark_synced", entity_id=job.entity_id)
             queries.run(self.con, "worker_request_finish", request_id=job.request_id,
                         state="failed" if outcome.outcome == "error" else "succeeded", transaction_id=transaction_id)
-            self.con.commit()
-        except BaseException:
-            retry._rollback(self.con)
-            raise
-        _bump()
         if self.on_change:
             self.on_change()
 
@@ -141,18 +118,9 @@ class Worker:
         return bool(self._thread and self._thread.is_alive())
 
 
-@st.cache_resource(show_spinner=False, on_release=lambda worker: worker.stop())
-def _in_app(path: str) -> Worker:
-    from entities import ui
-
-    return Worker(ui.connection().cursor(), on_change=ui.clear_cache).start()
-
-
-def start_in_app(path: str) -> Worker | None:
-    """The app's one background worker for this database (started once; off with ENTITIES_WORKER=off)."""
-    if os.environ.get("ENTITIES_WORKER", "on").strip().lower() in ("off", "0", "false", "no"):
-        return None
-    return _in_app(path)
+def enabled() -> bool:
+    """The app runs the worker in its lifespan unless ENTITIES_WORKER=off (then run `entities worker`)."""
+    return os.environ.get("ENTITIES_WORKER", "on").strip().lower() not in ("off", "0", "false", "no")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

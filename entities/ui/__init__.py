@@ -18,9 +18,8 @@ QUERY_TTL_SECONDS = 60
 DEFAULT_ACTOR = "ops@junipeer (local)"
 
 
-@st.cache_resource(show_spinner=False)
 def _connection(path: str):
-    return db.connect(path)
+    return db.shared(path)
 
 
 def connection():
@@ -34,7 +33,7 @@ def cursor():
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def _cached(path: str, name: str, idents: tuple | None, params: tuple, small: bool = False):
+def _cached(path: str, name: str, idents: tuple | None, params: tuple, small: bool = False, version: int = 0):
     fetch = queries.frame if small else queries.df
     return fetch(_connection(path).cursor(), name, dict(idents) if idents else None, **dict(params))
 
@@ -45,15 +44,15 @@ def _cache_key(idents: dict | None, params: dict) -> tuple:
 
 
 def query_df(name: str, idents: dict | None = None, **params):
-    """A named query's result as a DataFrame, cached for a minute; call clear_cache() after any write."""
+    """A named query's result as a DataFrame, cached for a minute or until the next write (the data version)."""
     path, idents_key, frozen = _cache_key(idents, params)
-    return _cached(path, name, idents_key, frozen)
+    return _cached(path, name, idents_key, frozen, version=db.data_version())
 
 
 def query_frame(name: str, idents: dict | None = None, **params):
     """query_df for a few rows (queries.frame): the same cache, without .df()'s fixed cost."""
     path, idents_key, frozen = _cache_key(idents, params)
-    return _cached(path, name, idents_key, frozen, small=True)
+    return _cached(path, name, idents_key, frozen, small=True, version=db.data_version())
 
 
 def share_run_context():
