@@ -3,7 +3,7 @@
 create sequence if not exists audit_ids start 1;
 create table if not exists audit_log (
     id bigint primary key default nextval('audit_ids'),
-    at timestamptz not null default now(),
+    occurred_at timestamptz not null default now(),
     actor varchar not null,
     actor_subject varchar not null default '',
     actor_kind varchar not null,
@@ -11,4 +11,4 @@ create table if not exists audit_log (
     target varchar not null,
     detail varchar
 );
-create index if not exists audit_log_at on audit_log (at);
+create index if not exists audit_log_at on audit_log (occurred_at);
