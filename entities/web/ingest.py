@@ -2,22 +2,26 @@
 checked and written by the import code (entities/ingest/batch.py). A token with the ingest scope is needed."""
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
+import queue
 import threading
 import time
 import zlib
+from concurrent.futures import Future
 
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from entities import db
 from entities.ingest import batch
 from entities.web import tokens
 
+log = logging.getLogger("entities")
 DEFAULT_MAX_BODY = 64 * 2**20
+MERGE_BYTES = 32 * 2**20  # the writer merges waiting batches up to this many bytes into one transaction
 CONTENT_TYPES = {"application/x-ndjson": "jsonl", "application/jsonl": "jsonl", "application/json": "array"}
 # The last successful ingest (time.time()), for /health and /metrics.
 LAST = {"at": None, "rows": 0}
@@ -70,20 +74,70 @@ def _format(request: Request) -> str:
     return CONTENT_TYPES[media]
 
 
-_THREAD = threading.local()
+class IngestWriter:
+    """The one thread that writes ingest batches. Batches that arrive while it writes wait and are then loaded
+    together (batch.load_many): one transaction and one pass of the check queries for all of them."""
+
+    def __init__(self, con):
+        self.con = con
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._loop, name="ingest-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, data: bytes, fmt: str) -> Future:
+        future: Future = Future()
+        self._queue.put((data, fmt, future))
+        return future
+
+    def _loop(self) -> None:
+        while (item := self._queue.get()) is not None:
+            waiting, size = [item], len(item[0])
+            while size < MERGE_BYTES:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._queue.put(None)
+                    break
+                waiting.append(item)
+                size += len(item[0])
+            for fmt in {fmt for _, fmt, _ in waiting}:
+                self._write([(data, future) for data, f, future in waiting if f == fmt], fmt)
+
+    def _write(self, items: list, fmt: str) -> None:
+        try:
+            results = batch.load_many(self.con, [data for data, _ in items], fmt)
+        except Exception as exc:  # noqa: BLE001 - every waiting sender gets the error, the writer goes on
+            log.exception("ingest batch failed")
+            results = [exc] * len(items)
+        for (_, future), result in zip(items, results, strict=True):
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                LAST.update(at=time.time(), rows=result["received"])
+                future.set_result(result)
+
+    def stop(self) -> None:
+        WRITER["writer"] = None
+        self._queue.put(None)
+        self._thread.join(120)
 
 
-def _cursor():
-    con = db.shared()
-    if getattr(_THREAD, "owner", None) is not con:
-        _THREAD.cursor, _THREAD.owner = con.cursor(), con
-    return _THREAD.cursor
+WRITER: dict[str, IngestWriter | None] = {"writer": None}
 
 
-def _load(data: bytes, fmt: str) -> dict:
-    result = batch.load(_cursor(), data, fmt)
-    LAST.update(at=time.time(), rows=result["received"])
-    return result
+def ingest_writer(con):
+    """The lifespan job (lifespan.JOBS)."""
+    WRITER["writer"] = IngestWriter(con.cursor())
+    return WRITER["writer"]
+
+
+async def _load(data: bytes, fmt: str) -> dict:
+    writer = WRITER["writer"]
+    if writer is None:
+        raise HTTPException(503, "the ingest writer is not running (the database could not be opened?)")
+    return await asyncio.wrap_future(writer.submit(data, fmt))
 
 
 async def events(request: Request) -> JSONResponse:
@@ -100,7 +154,7 @@ async def events(request: Request) -> JSONResponse:
         raise HTTPException(400, "an application/json body must be a JSON array of records ('[{…}, {…}]'); "
                                  "send one object per line as application/x-ndjson instead")
     try:
-        result = await run_in_threadpool(_load, data, fmt)
+        result = await _load(data, fmt)
     except batch.Malformed as exc:
         raise HTTPException(400, f"{exc}; nothing from this batch was stored") from exc
     return JSONResponse(result)
