@@ -22,6 +22,14 @@ def test_non_loopback_without_sign_in_is_refused(fixture_db):
     assert "Traceback" not in run.stderr
 
 
+@pytest.mark.parametrize("address", ["192.168.1.20", "::", "example.org", ""])
+def test_every_non_loopback_address_is_refused(address, tmp_path, monkeypatch):
+    """Any address but loopback, including all interfaces (empty), is refused without sign-in."""
+    monkeypatch.chdir(tmp_path)
+    problems, _ = serve.check([*serve.DEFAULTS, "--server.address", address], False, {})
+    assert len(problems) == 1 and "refusing to serve" in problems[0]
+
+
 @pytest.mark.parametrize(("argv", "allow_anonymous", "env", "problem", "added"), [
     ([*serve.DEFAULTS], False, {}, None, {"ENTITIES_ANONYMOUS": ""}),  # local mode on 127.0.0.1
     ([*serve.DEFAULTS, "--server.address=localhost"], False, {}, None, {"ENTITIES_ANONYMOUS": ""}),
@@ -32,14 +40,6 @@ def test_non_loopback_without_sign_in_is_refused(fixture_db):
     ([*serve.DEFAULTS], False, {**OIDC, "ENTITIES_COOKIE_SECRET": "short"}, "at least 32", None),
     ([*serve.DEFAULTS], False, {**OIDC, "ENTITIES_OIDC_CLIENT_ID": ""}, "client_id is missing", None),
 ])
-@pytest.mark.parametrize("address", ["192.168.1.20", "::", "example.org", ""])
-def test_every_non_loopback_address_is_refused(address, tmp_path, monkeypatch):
-    """Any address but loopback, including all interfaces (empty), is refused without sign-in."""
-    monkeypatch.chdir(tmp_path)
-    problems, _ = serve.check([*serve.DEFAULTS, "--server.address", address], False, {})
-    assert len(problems) == 1 and "refusing to serve" in problems[0]
-
-
 def test_serve_checks(argv, allow_anonymous, env, problem, added, tmp_path, monkeypatch):
     """The address and sign-in settings decide whether the server starts and in which mode."""
     monkeypatch.chdir(tmp_path)  # no project secrets.toml
