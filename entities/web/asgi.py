@@ -19,8 +19,4 @@ if not (_auth or signin.auth_from_files(signin.secrets_files(Path(__file__))) or
                      "use `entities serve` (see README, Sign-in)")
 
 app = st.App(str(APP_SCRIPT), routes=api.routes(), lifespan=lifespan.lifespan,
-<<<<<<< HEAD
-             secrets={"auth": _auth} if _auth else None)
-=======
-             exception_handlers=api.EXCEPTION_HANDLERS)
->>>>>>> main
+             exception_handlers=api.EXCEPTION_HANDLERS, secrets={"auth": _auth} if _auth else None)
