@@ -13,6 +13,7 @@ import duckdb
 
 from entities import db
 from entities.sync import worker
+from entities.watch import groups
 
 log = logging.getLogger("entities")
 
@@ -21,7 +22,11 @@ def _retry_worker(con: duckdb.DuckDBPyConnection):
     return worker.Worker(con.cursor()).start() if worker.enabled() else None
 
 
-JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [_retry_worker]
+def _group_lifecycle(con: duckdb.DuckDBPyConnection):
+    return groups.Evaluator(con.cursor(), db.db_key()).start()
+
+
+JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [_retry_worker, _group_lifecycle]
 running: dict[str, object] = {}
 
 
