@@ -7,7 +7,6 @@ set-based in SQL and audits them as the POLICY principal. sync_if_changed() is c
 """
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -27,7 +26,6 @@ MAX_IGNORE_COUNT = 1_000_000
 MAX_ASSIGNEE = 200
 MAX_NOTE = 5_000
 RECHECK_SECONDS = 60.0  # ignore periods end by time, not by a write
-log = logging.getLogger("entities")
 
 
 class GroupError(ValueError):
@@ -170,31 +168,3 @@ def add_note(con, principal: Principal, group_id: int, body: str, now: datetime 
 def notes(con, group_id: int) -> list[dict]:
     return queries.records(con, "error_group_notes", group_id=int(group_id))
 
-
-class Evaluator:
-    """The lifespan job: re-evaluates the groups whenever the data version moves (checked every POLL_SECONDS,
-    which costs a comparison) and at least every RECHECK_SECONDS for ignore periods that end by time."""
-
-    POLL_SECONDS = 1.0
-
-    def __init__(self, con, key: str):
-        self.con, self.key = con, key
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> Evaluator:
-        self._thread = threading.Thread(target=self._run, name="group-lifecycle", daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.POLL_SECONDS):
-            try:
-                sync_if_changed(self.con, self.key)
-            except Exception:  # noqa: BLE001 - a failed evaluation is logged and tried again on the next change
-                log.exception("error-group evaluation failed")
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(10)
