@@ -201,3 +201,23 @@ def _swallow(call) -> None:
         call()
     except httpx.HTTPError:
         pass  # the server was killed under it
+
+
+def test_import_while_the_app_runs_goes_through_it(served, tmp_path):
+    """`entities import` on the database the app is serving loads through the app: same table, rejects file and
+    exit code 2 for a rejected row, and the rows are there."""
+    from test_api_tokens import entities
+
+    source = tmp_path / "entities-live.jsonl"
+    source.write_bytes(ndjson([line.replace(b'"kind": "entities", ', b"") for line in entity_lines(["#L1", "#L2"])]
+                              + [b'{"integration_id": 1, "type": "order", "retriever_ref": "#L3", "status": "done", '
+                                 b'"last_updated": "2026-11-26T12:00:00Z"}']))
+    done = entities("import", "--db", str(served.db_path), str(source))
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and "in use" not in done.stderr
+    header, row = done.stdout.splitlines()[:2]
+    assert header.split() == ["kind", "file", "read", "loaded", "updated", "unchanged", "rejected"]
+    assert row.split() == ["entities", "entities-live.jsonl", "3", "2", "0", "0", "1"]
+    assert "unknown status 'done'" in (tmp_path / "entities-live.jsonl.rejects.csv").read_text()
+    served.stop()
+    assert count(served.db_path, "select count(*) from entities where retriever_ref in ('#L1', '#L2')") == 2

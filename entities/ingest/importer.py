@@ -18,6 +18,7 @@ import duckdb
 
 import queries
 from entities import db, model
+from entities.cli import appclient
 
 KINDS = ("integrations", "flows", "entities", "children", "transactions")  # also the load order
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
@@ -153,17 +154,15 @@ def import_file(con: duckdb.DuckDBPyConnection, source: Source, keep_checked: Pa
     progress = Progress(source, 3 + len(writes))
     with tempfile.TemporaryDirectory(prefix="entities-import-") as tmp:
         staged, checked = str(Path(tmp) / "staged.parquet"), str(Path(tmp) / "checked.parquet")
-        con.begin()
         try:
-            progress.step("reading")
-            try:
-                queries.run(con, f"import_stage_{source.format}", path=str(source.path), staged=staged)
-            except duckdb.Error as exc:
-                raise ReadFailed(read_problem(source, exc)) from exc
-            result.counts = check_and_write(con, source.kind, staged, checked, progress.step)
-            con.commit()
+            with db.write(con):
+                progress.step("reading")
+                try:
+                    queries.run(con, f"import_stage_{source.format}", path=str(source.path), staged=staged)
+                except duckdb.Error as exc:
+                    raise ReadFailed(read_problem(source, exc)) from exc
+                result.counts = check_and_write(con, source.kind, staged, checked, progress.step)
         except (ReadFailed, duckdb.Error) as exc:
-            con.rollback()
             progress.close()
             result.error = str(exc) if isinstance(exc, ReadFailed) else " ".join(str(exc).split())
             result.counts = {}
@@ -204,6 +203,23 @@ def advance_sequences(con: duckdb.DuckDBPyConnection) -> None:
     queries.run(con, "sequences_advance")
 
 
+def through_app(app, sources: list[Source]) -> list[Result]:
+    """Load the files through the app running on the database (it owns the file): the app reads them from
+    this machine's disk and writes the rejects files beside them, exactly as a direct import does."""
+    body = {"sources": [{"path": str(s.path.resolve()), "kind": s.kind, "format": s.format} for s in sources]}
+    answers = app.post("/control/import", body)["results"]
+    return [Result(source, counts=a["counts"], error=a["error"], seconds=a["seconds"],
+                   rejects=rejects_path(source.path) if a["rejects"] else None)
+            for source, a in zip(sources, answers, strict=True)]
+
+
+def import_many(con: duckdb.DuckDBPyConnection, sources: list[dict]) -> list[dict]:
+    """The app's side of through_app: each file in its own transaction, as `entities import` runs them."""
+    results = [import_file(con, Source(Path(s["path"]), s["kind"], s["format"])) for s in sources]
+    return [{"counts": r.counts, "error": r.error, "rejects": r.rejects is not None, "seconds": r.seconds}
+            for r in results]
+
+
 class ReadFailed(Exception):
     """The file could not be read as the given format (truncated, broken quoting, corrupt)."""
 
@@ -242,11 +258,18 @@ def run(args) -> int:
         print(f"entities import: {problem}", file=sys.stderr)
     if not sources:
         return EXIT_UNREADABLE
-    con = db.connect(args.db, create=True)
-    try:
-        results = [import_file(con, source) for source in sources]
-    finally:
-        con.close()
+    app = appclient.find_app(args.db) if Path(args.db).exists() else None
+    if app:
+        try:
+            results = through_app(app, sources)
+        finally:
+            app.close()
+    else:
+        con = db.connect(args.db, create=True)
+        try:
+            results = [import_file(con, source) for source in sources]
+        finally:
+            con.close()
     print("\n".join(summary(results)))
     if problems or any(r.error for r in results):
         return EXIT_UNREADABLE

@@ -11,13 +11,15 @@ import time
 import zlib
 from concurrent.futures import Future
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from entities.ingest import batch
-from entities.web import tokens
+from entities import db
+from entities.ingest import batch, importer
+from entities.web import control, tokens
 
 log = logging.getLogger("entities")
 DEFAULT_MAX_BODY = 64 * 2**20
@@ -160,5 +162,21 @@ async def events(request: Request) -> JSONResponse:
     return JSONResponse(result)
 
 
+async def import_files(request: Request) -> JSONResponse:
+    """`entities import` while the app runs (entities/cli/appclient.py): files on this machine, local CLI only."""
+    principal = tokens.authenticate(request, "ingest")
+    control.require_local(principal)
+    try:
+        sources = (await request.json())["sources"]
+        checked = [{"path": str(s["path"]), "kind": s["kind"], "format": s["format"]} for s in sources]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise HTTPException(400, f"expected {{'sources': [{{'path', 'kind', 'format'}}, …]}}: {exc}") from exc
+    if any(s["kind"] not in importer.KINDS or s["format"] not in set(importer.FORMATS.values()) for s in checked):
+        raise HTTPException(400, "unknown kind or format")
+    results = await run_in_threadpool(importer.import_many, db.shared().cursor(), checked)
+    return JSONResponse({"results": results})
+
+
 def routes(prefix: str) -> list[Route]:
-    return [Route(f"{prefix}/events", events, methods=["POST"])]
+    return [Route(f"{prefix}/events", events, methods=["POST"]),
+            Route(f"{prefix}/control/import", import_files, methods=["POST"])]
