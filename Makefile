@@ -3,6 +3,7 @@ BIN := $(VENV)/bin
 DB ?= data/demo.duckdb
 ENTITIES ?= 50000
 PORT ?= 8501
+FEED ?= 20
 
 .PHONY: setup run test demo lint clean
 
@@ -19,9 +20,14 @@ $(DB): | $(BIN)/entities
 
 demo: $(DB)
 
+# Serves the app; unless FEED=0, `entities feed` posts live records to it (FEED records/s) and stops with it.
 run: setup $(DB)
 	@echo "Serving on http://localhost:$(PORT)"
-	$(BIN)/entities serve --db $(DB) --server.port $(PORT)
+	@if [ "$(FEED)" = "0" ]; then exec $(BIN)/entities serve --db $(DB) --server.port $(PORT); fi; \
+	$(BIN)/entities serve --db $(DB) --server.port $(PORT) & app=$$!; \
+	$(BIN)/entities feed --db $(DB) --rate $(FEED) & feed=$$!; \
+	trap 'kill $$app $$feed 2>/dev/null' INT TERM; \
+	wait $$app; status=$$?; kill $$feed 2>/dev/null; wait $$feed 2>/dev/null; exit $$status
 
 lint: setup
 	$(BIN)/ruff check .
