@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 import duckdb
 
-from entities import db
+from entities import db, retention
 from entities.sync import worker
 
 log = logging.getLogger("entities")
@@ -21,7 +21,11 @@ def _retry_worker(con: duckdb.DuckDBPyConnection):
     return worker.Worker(con.cursor()).start() if worker.enabled() else None
 
 
-JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [_retry_worker]
+def _pruner(con: duckdb.DuckDBPyConnection):
+    return retention.Pruner(con.cursor()).start() if retention.enabled() else None
+
+
+JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [_retry_worker, _pruner]
 running: dict[str, object] = {}
 
 
