@@ -5,9 +5,11 @@
 from pathlib import Path
 
 import streamlit as st
+from starlette.middleware import Middleware
 
-from entities.web import api, lifespan
+from entities.web import api, lifespan, metrics
 
 APP_SCRIPT = Path(__file__).resolve().parents[2] / "app.py"
 
-app = st.App(str(APP_SCRIPT), routes=api.routes(), lifespan=lifespan.lifespan)
+app = st.App(str(APP_SCRIPT), routes=api.routes(), lifespan=lifespan.lifespan,
+             middleware=[Middleware(metrics.RequestTimer)])
