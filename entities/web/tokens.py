@@ -18,3 +18,7 @@ def authenticate(request: Request, action: str) -> Principal:
     if not principal.can(action):
         raise HTTPException(403, f"token {parts[1]} may not {action}")
     return principal
+
+
+def create(con, principal: Principal, name: str, scopes: list[str], **_) -> dict:
+    return {"name": name, "scopes": scopes, "token": f"shim:{name}:{','.join(scopes)}"}
