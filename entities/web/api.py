@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 import queries
 from entities.sync import worker as retry_worker
-from entities.web import lifespan, metrics, openapi, read, retry_api
+from entities.web import control, ingest, lifespan, metrics, openapi, read, retry_api
 from entities.web.http import Json, cursor, endpoint
 
 PREFIX = "/api/v1"
@@ -53,15 +55,32 @@ def health(request: Request) -> Json:
     return Json(body)
 
 
+async def http_error(request: Request, exc: HTTPException) -> Response:
+    """API errors as JSON {"error": message}, keeping the status and headers (WWW-Authenticate, Retry-After);
+    other paths as Starlette answers them."""
+    if not request.url.path.startswith(PREFIX + "/"):
+        if exc.status_code in (204, 304):
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        return PlainTextResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+EXCEPTION_HANDLERS = {HTTPException: http_error}
+
+
 def routes() -> list[Route]:
     """Every route of the API; openapi.json describes exactly these (a test checks it)."""
-    return [
+    found = [
         Route(f"{PREFIX}/health", health, methods=["GET"]),
         Route(f"{PREFIX}/entities", read.entities_list, methods=["GET"]),
         Route(f"{PREFIX}/entities.csv", read.entities_csv, methods=["GET"]),
         Route(f"{PREFIX}/entities/{{id}}", read.entity_detail, methods=["GET"]),
         Route(f"{PREFIX}/entities/{{id}}/retry", retry_api.entity_retry, methods=["POST"]),
         Route(f"{PREFIX}/retries", retry_api.retries, methods=["POST"]),
-        Route(f"{PREFIX}/openapi.json", openapi.endpoint, methods=["GET"]),
         Route("/metrics", metrics.current().endpoint, methods=["GET"]),
+        *ingest.routes(PREFIX),
+        *control.routes(PREFIX),
     ]
+    spec = f"{PREFIX}/openapi.json"
+    described = [*((route.path, route.methods) for route in found), (spec, {"GET"})]
+    return [*found, Route(spec, openapi.endpoint(described), methods=["GET"])]

@@ -12,4 +12,4 @@ from entities.web import api, lifespan, metrics
 APP_SCRIPT = Path(__file__).resolve().parents[2] / "app.py"
 
 app = st.App(str(APP_SCRIPT), routes=api.routes(), lifespan=lifespan.lifespan,
-             middleware=[Middleware(metrics.RequestTimer)])
+             exception_handlers=api.EXCEPTION_HANDLERS, middleware=[Middleware(metrics.RequestTimer)])
