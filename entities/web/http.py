@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from entities import db
+from entities.identity import Forbidden
 from entities.listfilter import BadParameter
 
 log = logging.getLogger("entities.api")
@@ -63,6 +64,8 @@ def endpoint(handler: Callable[[Request], Response | Awaitable[Response]]) -> Ca
             return error(400, str(exc), parameter=exc.name)
         except HTTPException as exc:
             return error(exc.status_code, exc.detail, headers=exc.headers)
+        except Forbidden as exc:  # the domain's own check (identity.require), behind the token's scopes
+            return error(403, str(exc))
         except db.DatabaseError as exc:
             return error(503, str(exc))
         except Exception:  # noqa: BLE001 - the server log has the traceback, the client gets a reason

@@ -32,7 +32,7 @@ def _no_query(request: Request) -> None:
 
 def retry_one(principal: Principal, wanted: int) -> Json:
     with cursor() as cur:
-        result = retry.request(cur, [wanted], principal.name)
+        result = retry.request(cur, [wanted], principal)
         if result.missing:
             raise HTTPException(404, f"No entity with id {wanted}.")
         found = queries.records(cur, "entity_detail", entity_id=wanted)
@@ -111,7 +111,7 @@ def retry_many(principal: Principal, body: object) -> Json:
         if over:
             return Json({"error": over, "matched": matched, "cap": limit}, status_code=400)
         existing = bulk.ids(cur, scope, limit)
-        result = retry.request(cur, existing, principal.name)
+        result = retry.request(cur, existing, principal)
     missing = sorted(set(given) - set(existing)) if given is not None else []
     return Json({"requested_by": principal.name, "filter": echo, "matched": matched, "cap": limit,
                  "queued": result.queued, "already_open": result.already_open, "missing": missing})
