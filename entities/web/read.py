@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse
 
 import queries
-from entities import listfilter
+from entities import db, listfilter
 from entities.listfilter import BadParameter
 from entities.sync import retry
 from entities.web import tokens
@@ -28,8 +28,22 @@ def entity_url(entity_id: int) -> str:
     return f"/entity?id={int(entity_id)}"
 
 
+_integrations: tuple[int, list[dict]] | None = None  # (data version, integrations_list rows)
+
+
+def integrations(cur) -> list[dict]:
+    """integrations_list, reused until the next write: every list request needs it, and at 1M entities it costs
+    several ms (its small tables sit in big blocks of the file)."""
+    global _integrations
+    version = db.data_version()  # read before the query: a write committed meanwhile only makes this one refetch
+    cached = _integrations
+    if cached is None or cached[0] != version:
+        cached = _integrations = (version, queries.records(cur, "integrations_list"))
+    return cached[1]
+
+
 def list_request(cur, query: dict[str, list[str]], **options) -> listfilter.ListRequest:
-    return listfilter.parse_list_request(query, queries.records(cur, "integrations_list"), **options)
+    return listfilter.parse_list_request(query, integrations(cur), **options)
 
 
 def list_row(row: dict) -> dict:

@@ -13,11 +13,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 import queries
-from entities import listfilter
 from entities.identity import Principal
 from entities.listfilter import BadParameter
 from entities.sync import bulk, retry
-from entities.web import tokens
+from entities.web import read, tokens
 from entities.web.http import Json, cursor, endpoint, entity_id, json_body
 
 BODY_LIMIT = 2_000_000
@@ -98,9 +97,7 @@ def retry_many(principal: Principal, body: object) -> Json:
                                          f"{bulk.CAP_VARIABLE}.")
             scope, echo = bulk.selection(given), None
         else:
-            wanted = listfilter.parse_list_request(_filter_query(body["filter"]),
-                                                   queries.records(cur, "integrations_list"),
-                                                   allowed=FILTER_PARAMETERS)
+            wanted = read.list_request(cur, _filter_query(body["filter"]), allowed=FILTER_PARAMETERS)
             if wanted.type is None:
                 raise BadParameter("type", f"integration {wanted.integration} has no enabled flow")
             scope, echo, given = bulk.list_filter(wanted.filter_params()), wanted.echo(), None
