@@ -88,6 +88,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "(default: on when /usr/bin/chromium exists)")
     parser.add_argument("--retention", action=argparse.BooleanOptionalAction, default=True,
                         help="prune a copy of the largest database beside list-page readers (default on)")
+    parser.add_argument("--api", action=argparse.BooleanOptionalAction, default=True,
+                        help="also time the read API over HTTP against `entities serve` at the largest scale "
+                             "(default on)")
     parser.add_argument("--baselines", action=argparse.BooleanOptionalAction, default=True,
                         help="also run the pandas and SQLite baselines (default on)")
 
@@ -131,6 +134,13 @@ def run(args: argparse.Namespace) -> int:
         except Exception as exc:  # noqa: BLE001 - one step that cannot run must not lose the rest of the report
             report["browser"] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
             log(f"browser step could not run: {report['browser']['error']}")
+    if args.api:
+        from entities.cli import bench_api
+
+        largest = max(args.entities)
+        log(f"read API at {largest:,} entities")
+        report["api"] = bench_api.measure(db_file(args.dir, largest, args.seed), args.runs, args.seed, log=log)
+        report["api"]["entities"] = largest
     report["meta"]["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     print(render(report))
     if args.json:
@@ -448,4 +458,8 @@ def render(report: dict) -> str:
         out.append(f"Browser at {browser.get('entities', '?')}: filter change → repainted table median "
                    f"{_ms(browser.get('repaint_median_ms'))} ms (p95 {_ms(browser.get('repaint_p95_ms'))}); "
                    f"app RSS peak {browser.get('rss_peak_bytes', 0) / 2**20:,.0f} MiB")
+    if report.get("api"):
+        from entities.cli import bench_api
+
+        out += bench_api.render(report["api"], f"{report['api']['entities']:,}")
     return "\n".join(out)
