@@ -13,7 +13,7 @@ def full_report(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("bench")
     out = folder / "out.json"
     assert main(["bench", "--entities", "2000", "--runs", "3", "--json", str(out), "--no-browser",
-                 "--dir", str(folder)]) == 0
+                 "--dir", str(folder), "--ingest-rows", "3000"]) == 0
     return json.loads(out.read_text())
 
 
@@ -28,6 +28,14 @@ def test_read_api_is_timed_by_the_server(full_report):
     assert set(operations) == {key for key, _, _ in OPERATIONS_API}
     for key, entry in operations.items():
         assert 0 < entry["server_median_ms"] <= entry["wall_median_ms"] and entry["runs"] == 3, key
+
+
+def test_ingest_is_measured_against_import_in_the_same_run(full_report):
+    """The bench posts the same new rows through the API as it imports, and reports rows/s, ratio and posts/s."""
+    ingest = full_report["ingest"]
+    assert ingest["import_rows_per_s"] > 0 and ingest["batched_rows_per_s"] > 0
+    assert ingest["ratio_to_import"] == round(ingest["batched_rows_per_s"] / ingest["import_rows_per_s"], 2)
+    assert ingest["single_posts_per_s"] > 0 and ingest["single_latency_median_ms"] > 0
 
 
 def test_every_operation_has_numeric_medians(report):

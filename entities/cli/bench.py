@@ -91,6 +91,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api", action=argparse.BooleanOptionalAction, default=True,
                         help="also time the read API over HTTP against `entities serve` at the largest scale "
                              "(default on)")
+    parser.add_argument("--ingest", action=argparse.BooleanOptionalAction, default=True,
+                        help="also time ingest at the largest scale: `entities import` against batched and "
+                             "single-record POST /api/v1/events to a served copy (default on)")
+    parser.add_argument("--ingest-rows", type=_positive, default=100_000, metavar="N",
+                        help="new entity rows for the ingest step (default 100000)")
     parser.add_argument("--baselines", action=argparse.BooleanOptionalAction, default=True,
                         help="also run the pandas and SQLite baselines (default on)")
 
@@ -141,6 +146,17 @@ def run(args: argparse.Namespace) -> int:
         log(f"read API at {largest:,} entities")
         report["api"] = bench_api.measure(db_file(args.dir, largest, args.seed), args.runs, args.seed, log=log)
         report["api"]["entities"] = largest
+    if args.ingest:
+        from entities.cli import bench_ingest
+
+        largest = max(args.entities)
+        log(f"ingest at {largest:,} entities")
+        try:
+            report["ingest"] = bench_ingest.measure(db_file(args.dir, largest, args.seed), args.ingest_rows, log=log)
+            report["ingest"]["entities"] = largest
+        except Exception as exc:  # noqa: BLE001 - one step that cannot run must not lose the rest of the report
+            report["ingest"] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
+            log(f"ingest step could not run: {report['ingest']['error']}")
     report["meta"]["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     print(render(report))
     if args.json:
@@ -462,4 +478,11 @@ def render(report: dict) -> str:
         from entities.cli import bench_api
 
         out += bench_api.render(report["api"], f"{report['api']['entities']:,}")
+    ingest = report.get("ingest")
+    if ingest and "error" in ingest:
+        out.append(f"Ingest step could not run: {ingest['error']}")
+    elif ingest:
+        from entities.cli import bench_ingest
+
+        out += bench_ingest.render(ingest, f"{ingest['entities']:,}")
     return "\n".join(out)

@@ -1,0 +1,176 @@
+"""The bench's ingest half: the same new entity rows loaded by `entities import` (in process, the baseline) and
+posted to POST /api/v1/events of a served copy of the bench database (batches, and single-record posts), in the
+same run, so the ratio says what HTTP, the token check and the ingest writer cost.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import httpx
+
+import queries
+from entities import db, identity
+from entities.cli.bench_browser import _wait_healthy, free_port
+from entities.ingest import importer
+from entities.web import tokens
+
+BATCH_ROWS = 10_000
+SENDERS = 2  # batched: two senders keep the writer busy while the next batch travels
+SINGLE_POSTS = 600
+SINGLE_SENDERS = 32
+TARGETS = {"batched_rows_per_s": 50_000, "single_posts_per_s": 300}
+
+
+def _rows(n: int, prefix: str, folder: Path) -> list[bytes]:
+    """n new entity rows (queries/import_bench_file.sql), references moved to their own range."""
+    path = folder / f"{prefix}.jsonl"
+    queries.run(duckdb.connect(), "import_bench_file", n=n, path=str(path))
+    return [line.replace(b'"retriever_ref":"#', f'"retriever_ref":"{prefix}-'.encode())
+            for line in path.read_bytes().splitlines() if line.strip()]
+
+
+def _copy(source: Path, name: str) -> Path:
+    path = source.with_name(source.stem + f"-{name}.duckdb")
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    shutil.copyfile(source, path)
+    return path
+
+
+def _drop(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + ".wal"), path.with_name(path.name + ".server.json")):
+        leftover.unlink(missing_ok=True)
+
+
+def measure(source: Path, rows: int, log=print) -> dict:
+    with tempfile.TemporaryDirectory(prefix="entities-bench-ingest-") as tmp:
+        folder = Path(tmp)
+        lines = _rows(rows, "bench", folder)
+        singles = _rows(SINGLE_POSTS, "single", folder)
+        result = {"rows": rows, "batch_rows": BATCH_ROWS, "senders": SENDERS, "single_posts": SINGLE_POSTS,
+                  "single_senders": SINGLE_SENDERS}
+        result["import_rows_per_s"] = _import(source, lines, folder)
+        log(f"  entities import: {result['import_rows_per_s']:,.0f} rows/s")
+        result.update(_http(source, lines, singles, log))
+    result["ratio_to_import"] = round(result["batched_rows_per_s"] / result["import_rows_per_s"], 2)
+    result["met"] = {key: result[key] >= target for key, target in TARGETS.items()}
+    return result
+
+
+def _import(source: Path, lines: list[bytes], folder: Path) -> float:
+    path = _copy(source, "import")
+    try:
+        data = folder / "entities-bench.jsonl"
+        data.write_bytes(b"\n".join(lines) + b"\n")
+        con = db.connect(path)
+        try:
+            began = time.perf_counter()
+            outcome = importer.import_file(con, importer.Source(data, "entities", "jsonl"))
+            seconds = time.perf_counter() - began
+        finally:
+            con.close()
+        if outcome.error or outcome.counts["inserted"] != len(lines):
+            raise RuntimeError(f"bench import did not insert every row: {outcome.error or outcome.counts}")
+        return round(len(lines) / seconds)
+    finally:
+        _drop(path)
+
+
+def _http(source: Path, lines: list[bytes], singles: list[bytes], log) -> dict:
+    path = _copy(source, "ingest")
+    con = db.connect(path)
+    try:
+        token = tokens.create(con, identity.CLI, "bench-ingest", ["ingest"])["token"]
+    finally:
+        con.close()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = path.with_suffix(".serve.log")
+    proc = subprocess.Popen([sys.executable, "-m", "entities.cli", "serve", "--db", str(path), "--server.port",
+                             str(port), "--server.fileWatcherType", "none"],
+                            env={**os.environ, "ENTITIES_WORKER": "off"}, stdout=log_path.open("w"),
+                            stderr=subprocess.STDOUT)
+    try:
+        _wait_healthy(url, proc, log_path)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-ndjson"}
+        with httpx.Client(base_url=url, headers=headers, timeout=600,
+                          limits=httpx.Limits(max_connections=SINGLE_SENDERS)) as client:
+            kinded = [b'{"kind":"entities",' + line[1:] for line in lines]
+            batches = [b"\n".join(kinded[i:i + BATCH_ROWS]) + b"\n" for i in range(0, len(kinded), BATCH_ROWS)]
+            seconds, inserted = _send(client, batches, SENDERS)
+            if inserted != len(lines):
+                raise RuntimeError(f"batched ingest inserted {inserted:,} of {len(lines):,} rows")
+            out = {"batched_rows_per_s": round(len(lines) / seconds), "batched_seconds": round(seconds, 2)}
+            log(f"  HTTP batched: {out['batched_rows_per_s']:,.0f} rows/s")
+            posts = [b'{"kind":"entities",' + line[1:] + b"\n" for line in singles]
+            latency = []
+            for post in posts[:50]:  # one sender, one record a post: the latency a lone engine sees
+                began = time.perf_counter()
+                client.post("/api/v1/events", content=post).raise_for_status()
+                latency.append((time.perf_counter() - began) * 1000)
+            seconds, inserted = _send(client, posts[50:], SINGLE_SENDERS)
+            out["single_posts_per_s"] = round((len(posts) - 50) / seconds)
+            out["single_latency_median_ms"] = round(statistics.median(latency), 1)
+            log(f"  HTTP single-record posts: {out['single_posts_per_s']:,.0f} posts/s with {SINGLE_SENDERS} "
+                f"senders; one sender: median {out['single_latency_median_ms']} ms a post")
+            return out
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        _drop(path)
+        log_path.unlink(missing_ok=True)
+
+
+def _send(client: httpx.Client, bodies: list[bytes], senders: int) -> tuple[float, int]:
+    """Post the bodies from `senders` threads; returns the wall seconds and the rows inserted."""
+    queue = list(reversed(bodies))
+    lock, inserted, errors = threading.Lock(), [0], []
+
+    def sender() -> None:
+        while True:
+            with lock:
+                if not queue or errors:
+                    return
+                body = queue.pop()
+            response = client.post("/api/v1/events", content=body)
+            if response.status_code != 200:
+                errors.append(f"{response.status_code} {response.text[:300]}")
+                return
+            with lock:
+                inserted[0] += response.json()["inserted"]
+
+    threads = [threading.Thread(target=sender) for _ in range(senders)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise RuntimeError(f"ingest post failed: {errors[0]}")
+    return time.perf_counter() - began, inserted[0]
+
+
+def render(result: dict, entities: str) -> list[str]:
+    met = result["met"]
+    return [
+        f"Ingest at {entities} entities, {result['rows']:,} new entity rows:",
+        f"  entities import (in process, the baseline)      {result['import_rows_per_s']:>10,} rows/s",
+        f"  POST /api/v1/events, {result['batch_rows']:,}-row batches, {result['senders']} senders "
+        f"{result['batched_rows_per_s']:>9,} rows/s  ({result['ratio_to_import']:.2f}x import)  target "
+        f"{TARGETS['batched_rows_per_s']:,}  {'yes' if met['batched_rows_per_s'] else 'NO'}",
+        f"  single-record posts, {result['single_senders']} senders          {result['single_posts_per_s']:>10,} "
+        f"posts/s  target {TARGETS['single_posts_per_s']}  {'yes' if met['single_posts_per_s'] else 'NO'}  "
+        f"(one sender: median {result['single_latency_median_ms']} ms a post)",
+    ]
