@@ -177,6 +177,13 @@ OPERATIONS: dict[tuple[str, str], dict] = {
         "summary": "Revoke a token: `entities token revoke NAME` (local control secret only)",
         "parameters": [_param("name", "Token name.", {"type": "string"}, where="path", required=True)],
         "responses": {"200": {"description": "Revoked."}, **_errors(401, 403, 404)}},
+    ("/api/v1/control/import", "post"): {
+        "summary": "`entities import` while the app runs: files on this machine (local control secret only)",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "properties": {
+            "sources": {"type": "array", "items": {"type": "object", "properties": {
+                "path": {"type": "string"}, "kind": {"type": "string"}, "format": {"type": "string"}}}}}}}}},
+        "responses": {"200": {"description": "Per file: counts, error, whether a rejects file was written."},
+                      **_errors(400, 401, 403)}},
     ("/api/v1/openapi.json", "get"): {
         "summary": "This description (no token)", "security": [],
         "responses": {"200": {"description": "OpenAPI 3.1 JSON."}}},
