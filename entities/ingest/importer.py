@@ -18,6 +18,7 @@ import duckdb
 
 import queries
 from entities import db, model
+from entities.ingest import rawjson
 
 KINDS = ("integrations", "flows", "entities", "children", "transactions")  # also the load order
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
@@ -157,7 +158,7 @@ def import_file(con: duckdb.DuckDBPyConnection, source: Source, keep_checked: Pa
                 raise ReadFailed(read_problem(source, exc)) from exc
             progress.step("validating")
             queries.run(con, f"import_check_{source.kind}", staged=staged, checked=checked,
-                        **CHECK_PARAMS[source.kind])
+                        **CHECK_PARAMS[source.kind], **check_inputs(con, source.kind, staged, Path(tmp)))
             result.counts = queries.records(con, "import_counts", checked=checked)[0]
             advance_sequences(con)
             for name in writes:
@@ -183,6 +184,23 @@ def import_file(con: duckdb.DuckDBPyConnection, source: Source, keep_checked: Pa
         progress.close()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def check_inputs(con: duckdb.DuckDBPyConnection, kind: str, staged: str, folder: Path) -> dict:
+    """The check query's inputs beyond the staged rows: for transactions, the payloads' source text."""
+    if kind != "transactions":
+        return {}
+    payloads = folder / "payloads.jsonl"
+    stage_payloads(con, staged, payloads)
+    return {"payloads": str(payloads)}
+
+
+def stage_payloads(con: duckdb.DuckDBPyConnection, staged: str, target: Path) -> None:
+    """Write the source text of every payload sent as a JSON value (byte for byte, see rawjson) to target."""
+    cursor = queries.run(con, "import_stage_payloads", staged=staged)
+    with target.open("w", encoding="utf-8") as out:
+        while batch := cursor.fetchmany(10_000):
+            out.writelines(rawjson.payload_rows(batch))
 
 
 def advance_sequences(con: duckdb.DuckDBPyConnection) -> None:
