@@ -148,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
         log(f"read API at {largest:,} entities")
         report["api"] = bench_api.measure(db_file(args.dir, largest, args.seed), args.runs, args.seed, log=log)
         report["api"]["entities"] = largest
+        bench_api.compare(report["api"], report["scales"].get(str(largest)))
     report["meta"]["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     print(render(report))
     if args.json:
