@@ -227,6 +227,6 @@ def test_ingested_rows_show_in_metrics_and_health(served):
     """After a batch, /metrics counts its rows by kind and result and /health has the last ingest time."""
     post(served, SAMPLE.read_bytes())
     metrics = httpx.get(f"{served.url}/metrics", timeout=30).text
-    assert 'entities_ingest_rows_total{kind="entities",result="accepted"} 1.0' in metrics
-    assert 'entities_ingest_rows_total{kind="unknown",result="rejected"} 1.0' in metrics
+    assert 'entities_ingest_rows_total{kind="entities",result="inserted"} 1.0' in metrics
+    assert 'entities_ingest_rows_total{kind="entities",result="rejected"} 1.0' in metrics
     assert httpx.get(f"{served.url}/api/v1/health", timeout=30).json()["ingest"]["last_ingest_at"]

@@ -139,6 +139,13 @@ def run(args: argparse.Namespace) -> int:
         except Exception as exc:  # noqa: BLE001 - one step that cannot run must not lose the rest of the report
             report["browser"] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
             log(f"browser step could not run: {report['browser']['error']}")
+        try:
+            from entities.cli import bench_cpu
+
+            report["cpu"] = bench_cpu.measure(db_file(args.dir, largest, args.seed), log=log)
+        except Exception as exc:  # noqa: BLE001 - reported, the rest of the bench goes on
+            report["cpu"] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
+            log(f"server CPU step could not run: {report['cpu']['error']}")
     if args.api:
         from entities.cli import bench_api
 
@@ -146,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
         log(f"read API at {largest:,} entities")
         report["api"] = bench_api.measure(db_file(args.dir, largest, args.seed), args.runs, args.seed, log=log)
         report["api"]["entities"] = largest
+        bench_api.compare(report["api"], report["scales"].get(str(largest)))
     if args.ingest:
         from entities.cli import bench_ingest
 
@@ -467,6 +475,11 @@ def render(report: dict) -> str:
         from entities.cli import bench_retention
 
         out += bench_retention.render(report["retention"], report["retention"]["entities"])
+    if report.get("cpu"):
+        from entities.cli import bench_cpu
+
+        cpu = report["cpu"]
+        out += [f"Server CPU step could not run: {cpu['error']}"] if "error" in cpu else bench_cpu.render(cpu)
     browser = report.get("browser")
     if browser and "error" in browser:
         out.append(f"Browser step could not run: {browser['error']}")

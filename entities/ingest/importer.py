@@ -19,6 +19,7 @@ import duckdb
 import queries
 from entities import db, model
 from entities.cli import appclient
+from entities.ingest import rawjson
 
 KINDS = ("integrations", "flows", "entities", "children", "transactions")  # also the load order
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
@@ -187,7 +188,8 @@ def check_and_write(con: duckdb.DuckDBPyConnection, kind: str, staged: str, chec
     transaction; returns the counts. The one implementation of the contract: `entities import` stages a file,
     POST /api/v1/events (entities/ingest/batch.py) stages a batch, and both call this."""
     step("validating")
-    queries.run(con, f"import_check_{kind}", staged=staged, checked=checked, **CHECK_PARAMS[kind])
+    queries.run(con, f"import_check_{kind}", staged=staged, checked=checked, **CHECK_PARAMS[kind],
+                **check_inputs(con, kind, staged, Path(checked)))
     counts = queries.records(con, "import_counts", checked=checked)[0]
     advance_sequences(con)
     for name in WRITES[kind]:
@@ -195,6 +197,24 @@ def check_and_write(con: duckdb.DuckDBPyConnection, kind: str, staged: str, chec
         queries.run(con, name, checked=checked)
     advance_sequences(con)
     return counts
+
+
+def check_inputs(con: duckdb.DuckDBPyConnection, kind: str, staged: str, checked: Path) -> dict:
+    """The check query's inputs beyond the staged rows: for transactions, the payloads' source text (beside
+    the checked file)."""
+    if kind != "transactions":
+        return {}
+    payloads = checked.with_name(checked.stem + ".payloads.jsonl")
+    stage_payloads(con, staged, payloads)
+    return {"payloads": str(payloads)}
+
+
+def stage_payloads(con: duckdb.DuckDBPyConnection, staged: str, target: Path) -> None:
+    """Write the source text of every payload sent as a JSON value (byte for byte, see rawjson) to target."""
+    cursor = queries.run(con, "import_stage_payloads", staged=staged)
+    with target.open("w", encoding="utf-8") as out:
+        while batch := cursor.fetchmany(10_000):
+            out.writelines(rawjson.payload_rows(batch))
 
 
 def advance_sequences(con: duckdb.DuckDBPyConnection) -> None:

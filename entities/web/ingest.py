@@ -7,6 +7,7 @@ import logging
 import os
 import queue
 import threading
+import time
 import zlib
 from concurrent.futures import Future
 
@@ -18,9 +19,11 @@ from starlette.routing import Route
 
 from entities import db
 from entities.ingest import batch, importer
-from entities.web import control, tokens
+from entities.web import control, metrics, tokens
 
 log = logging.getLogger("entities")
+# The last successful ingest (time.time()), for /health and /metrics.
+LAST = {"at": None, "rows": 0}
 DEFAULT_MAX_BODY = 64 * 2**20
 MERGE_BYTES = 32 * 2**20  # the writer merges waiting batches up to this many bytes into one transaction
 CONTENT_TYPES = {"application/x-ndjson": "jsonl", "application/jsonl": "jsonl", "application/json": "array"}
@@ -73,17 +76,6 @@ def _format(request: Request) -> str:
     return CONTENT_TYPES[media]
 
 
-def _count(result: dict) -> None:
-    """Rows by kind and result for /metrics (and the last ingest time for /health)."""
-    from entities.web import metrics  # it imports the lifespan, which imports this module
-
-    recorder = metrics.current()
-    for kind, counts in result["kinds"].items():
-        recorder.record_ingest(kind, "accepted", counts["read"] - counts["rejected"])
-    for reject in result["rejects"]:
-        recorder.record_ingest(reject["kind"] if reject["kind"] in importer.KINDS else "unknown", "rejected", 1)
-
-
 class IngestWriter:
     """The one thread that writes ingest batches. Batches that arrive while it writes wait and are then loaded
     together (batch.load_many): one transaction and one pass of the check queries for all of them."""
@@ -125,7 +117,8 @@ class IngestWriter:
             if isinstance(result, Exception):
                 future.set_exception(result)
             else:
-                _count(result)
+                LAST.update(at=time.time(), rows=result["received"])
+                metrics.current().record_ingest(result)
                 future.set_result(result)
 
     def stop(self) -> None:
