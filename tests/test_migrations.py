@@ -46,3 +46,15 @@ def test_a_database_newer_than_the_code_is_refused(v1_copy):
     con.close()
     with pytest.raises(db.DatabaseError, match="newer than this code"):
         db.connect(v1_copy)
+
+
+def test_a_migration_numbered_below_the_highest_applied_still_runs(v1_copy):
+    """A database that ran a higher-numbered migration before a lower-numbered one landed gets the lower one too."""
+    db.connect(v1_copy).close()
+    skipped = sorted(queries.migrations())[-2]
+    con = duckdb.connect(str(v1_copy))
+    con.execute("delete from schema_version where version = $v", {"v": skipped})
+    con.close()
+    con = db.connect(v1_copy)
+    assert skipped in {row[0] for row in con.execute("select version from schema_version").fetchall()}
+    con.close()
