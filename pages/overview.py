@@ -7,7 +7,7 @@ import streamlit as st
 
 from entities import ui
 from entities.identity import Forbidden
-from entities.model import TYPE
+from entities.model import SEVERITY_COLORS, TYPE
 from entities.ui import bulk as bulk_controls
 from entities.ui import groups as group_ui
 from entities.ui import live, urlstate
@@ -120,9 +120,10 @@ def flow_freshness(flows, tz) -> None:
                f"threshold: twice its usual interval over the last 7 days, at least "
                f"{freshness.MIN_THRESHOLD_MINUTES} minutes, unless an operator set one.")
     st.dataframe(live.memo("freshness", (tz.key, len(flows), flows["minutes_since_success"].sum()),
-                           lambda: ov.freshness_frame(flows, tz).style.map(ov.freshness_style, subset=["State"])),
+                           lambda: ov.freshness_frame(flows, tz)),
                  key="freshness", hide_index=True,
                  column_config={
+                     "State": ov.pill_column("State", ov.FRESHNESS_COLORS),
                      "Last success": st.column_config.DatetimeColumn(f"Last success ({tz.key})",
                                                                      format="YYYY-MM-DD HH:mm"),
                      "Records": st.column_config.LinkColumn("Records", display_text="Open list"),
@@ -167,39 +168,46 @@ def error_groups(scope, tz, opened) -> None:
                "amounts and quoted values replaced by placeholders). Select a row to resolve, ignore, assign or "
                "annotate the group, or retry it. Groups resolve by themselves once no record is in error, and a "
                "resolved group that fails again is marked regressed.")
-    table = ui.query_df("error_group_table", integration=scope, states=list(st.session_state["group_state"]))
+    table = ui.query_df("error_group_table", integration=scope, states=list(st.session_state["group_state"]),
+                        group_id=None)
     if table.empty:
         chosen = ", ".join(groups.STATE_LABELS[s].lower() for s in st.session_state["group_state"]) or "any"
         st.success(f"No error groups are {chosen}." if st.session_state["group_state"] else "No error groups.")
         return
     shown = live.memo("groups", (tuple(st.session_state["group_state"]), scope, tz.key, opened),
                       lambda: groups_frame(table, tz, opened))
-    columns = ["since_opened", "state_label", "error_group", "type_label", "records", "error_code", "severity",
+    columns = ["since_opened", "state_pill", "error_group", "type_label", "records", "error_code", "severity_pill",
                "assignee", "first_seen", "last_seen", "example", "list"]
     if scope is None:
         columns.insert(3, "integration")
     picked = st.dataframe(
-        shown.style.map(ov.severity_style, subset=["severity"]).map(group_ui.state_style, subset=["state_label"]),
-        key="groups", hide_index=True, on_select="rerun", selection_mode="single-row", column_order=columns,
+        shown, key="groups", hide_index=True, on_select="rerun", selection_mode="single-row", column_order=columns,
         column_config={
             "since_opened": st.column_config.TextColumn("New", help="Since you opened this page", width="small"),
-            "state_label": st.column_config.TextColumn("State", width="small"),
+            "state_pill": ov.pill_column("State", groups.STATE_COLORS, groups.STATE_LABELS),
             "integration": "Integration", "type_label": "Type",
             "error_group": st.column_config.TextColumn("Group", width="large"),
             "records": st.column_config.NumberColumn("In error now", format="localized"),
-            "error_code": "Error code", "severity": "Severity", "assignee": "Assignee",
+            "error_code": "Error code", "severity_pill": ov.pill_column("Severity", SEVERITY_COLORS),
+            "assignee": "Assignee",
             "first_seen": st.column_config.DatetimeColumn(f"First seen ({tz.key})", format="YYYY-MM-DD HH:mm"),
             "last_seen": st.column_config.DatetimeColumn(f"Last seen ({tz.key})", format="YYYY-MM-DD HH:mm"),
             "example": st.column_config.TextColumn("Example", width="medium"),
             "list": st.column_config.LinkColumn("Records", display_text="Open list"),
         })
-    rows = picked.selection.rows if picked else []
-    if rows and rows[0] < len(shown):
-        group = shown.iloc[rows[0]].to_dict()
+    group_id = picked_group(picked.selection.rows if picked else [], shown)
+    if group_id is not None:
+        one = ui.query_df("error_group_table", integration=None, states=[], group_id=group_id)
+        if one.empty:
+            return
+        group = groups_frame(one, tz, opened).iloc[0].to_dict()
         with st.container(border=True):
             st.markdown(f"**{ui.md(group['error_group'])}** · {ui.md(group['integration'])} · "
                         f"{group['type_label']} · {ui.md(group['error_code'] or 'no code')} · "
                         f"{int(group['records']):,} records in error now")
+            if group_id not in set(shown["id"]):
+                st.caption(f"Now {group_ui.state_label(group['state']).lower()}, so no longer in the table with "
+                           "this state filter; pick another row to change another group.")
             group_ui.panel(group)
             links = st.container(horizontal=True)
             with links:
@@ -212,9 +220,22 @@ def error_groups(scope, tz, opened) -> None:
                                                key="bulk_retry_group")
 
 
+def picked_group(rows: list[int], shown) -> int | None:
+    """The group the user picked. A refresh can move rows under a kept selection (a resolved group leaves the
+    table); the panel stays on the group that was clicked until another row is clicked."""
+    if not rows or rows[0] >= len(shown):
+        st.session_state.pop("_group_pick", None)
+        return None
+    row, last = rows[0], st.session_state.get("_group_pick")
+    group_id = last[1] if last and last[0] == row else int(shown.iloc[row]["id"])
+    st.session_state["_group_pick"] = (row, group_id)
+    return group_id
+
+
 def groups_frame(table, tz, opened):
     frame = table.copy()
-    frame["state_label"] = frame["state"].map(group_ui.state_label)
+    frame["state_pill"] = [[state] for state in frame["state"]]
+    frame["severity_pill"] = [[sev] if isinstance(sev, str) else [] for sev in frame["severity"]]
     frame["type_label"] = frame["type"].map(ui.type_label)
     frame["since_opened"] = [ov.since_marker(f, last, opened) for f, last in zip(frame["first_seen"],
                                                                                  frame["last_seen"], strict=True)]

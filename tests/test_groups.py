@@ -15,7 +15,7 @@ RATE_LIMIT = (1, "order", "RATE_LIMITED", "Rate limit exceeded: 429 Too Many Req
 
 
 def group(con, key) -> dict:
-    rows = queries.records(con, "error_group_table", integration=None, states=[])
+    rows = queries.records(con, "error_group_table", integration=None, states=[], group_id=None)
     return next(r for r in rows if (r["integration_id"], r["type"], r["error_code"], r["error_group"]) == key)
 
 

@@ -1,6 +1,6 @@
 """Overview helpers: time windows, headline figures, error-rate charts and the tables' display frames.
 
-No Streamlit widgets here, so it is unit-testable; pages/overview.py wires it to widgets."""
+No Streamlit widgets here (column configs only), so it is unit-testable; pages/overview.py wires it to widgets."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
+import streamlit as st
 
 from entities.model import SEVERITY_COLORS, TYPE
 from entities.ui import relative_age, urlstate
@@ -151,8 +152,8 @@ BASIS_TEXT = {"override": "set by an operator", "history": "2 × its usual inter
 def freshness_frame(flows: pd.DataFrame, tz: ZoneInfo) -> pd.DataFrame:
     """flow_freshness rows as display columns, with a link to each flow's records."""
     frame = pd.DataFrame({
-        "State": ["Disabled" if not e else ("Stale" if s else "Fresh") for e, s in zip(flows["enabled"],
-                                                                                         flows["stale"], strict=True)],
+        "State": [["Disabled" if not e else ("Stale" if s else "Fresh")]
+                  for e, s in zip(flows["enabled"], flows["stale"], strict=True)],
         "Integration": flows["integration"],
         "Type": [TYPE[t].label if t in TYPE else t for t in flows["type"]],
         "Last success": pd.to_datetime(flows["last_success_at"], utc=True).dt.tz_convert(tz),
@@ -165,9 +166,14 @@ def freshness_frame(flows: pd.DataFrame, tz: ZoneInfo) -> pd.DataFrame:
     return frame
 
 
-def freshness_style(value: object) -> str:
-    return {"Stale": "color: #d64545; font-weight: 600", "Fresh": "color: #1f9d55",
-            "Disabled": "color: #718096"}.get(value, "")
+FRESHNESS_COLORS = {"Stale": "#d64545", "Fresh": "#1f9d55", "Disabled": "#718096"}
+
+
+def pill_column(label: str, colors: dict[str, str], labels: dict[str, str] | None = None):
+    """A read-only coloured label column (cells hold a one-item list): drawn by the browser, so a live refresh
+    does not pay for a pandas Styler on every run."""
+    return st.column_config.MultiselectColumn(label, options=list(colors), color=list(colors.values()),
+                                              format_func=(labels or {}).get if labels else None, width="small")
 
 
 def since_marker(first_seen, last_seen, opened) -> str:
