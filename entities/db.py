@@ -73,12 +73,12 @@ def connect(path: str | os.PathLike, *, create: bool = False, read_only: bool = 
 def _migrate(con: duckdb.DuckDBPyConnection, path: str) -> None:
     """Bring the file to the code's schema version; no DDL at all when it is already there."""
     current, latest = queries.schema_version(con), queries.latest_version()
-    if current == latest:
-        return
     if current > latest:
         con.close()
         raise DatabaseError(f"The database has schema version {current}, newer than this code's {latest}", path,
                             "Upgrade Junipeer Entities to open it. Nothing was changed.")
+    if current and not queries.pending_versions(con):
+        return
     if current >= 1 and path != ":memory:":
         queries.run(con, "demo_checkpoint")
         backup = f"{path}.v{current}.bak"
@@ -87,7 +87,7 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: str) -> None:
               file=sys.stderr, flush=True)
     con.begin()
     try:
-        queries.migrate(con, current)
+        queries.migrate(con)
         con.commit()
     except BaseException:
         con.rollback()

@@ -137,10 +137,10 @@ with table_col:
                    f"page {page_no:,} of {pages:,}")
         table = listing.page_table(page, tz)
         event = st.dataframe(
-            listing.styled(table), key="entity_table", on_select="rerun", selection_mode="multi-row",
+            table, key="entity_table", on_select="rerun", selection_mode="multi-row",
             hide_index=True, width="stretch",
             column_config={
-                "Status": st.column_config.TextColumn(width="small"),
+                "Status": listing.status_column(),
                 "Retriever Reference": st.column_config.LinkColumn(
                     display_text=listing.REF_DISPLAY, help="Open the record's details"),
                 "Children": st.column_config.NumberColumn(help=TYPE[type_key].children_label, width="small"),
