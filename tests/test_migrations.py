@@ -28,7 +28,7 @@ def test_opening_a_v1_database_migrates_it_and_keeps_a_copy(v1_copy, capsys):
     assert con.execute("select count(*) from entities").fetchone()[0] == before
     con.close()
     assert Path(f"{v1_copy}.v1.bak").exists()
-    assert "from schema version 1" in capsys.readouterr().err
+    assert "(schema version 1) with" in capsys.readouterr().err
 
 
 def test_an_up_to_date_database_opens_without_ddl(v1_copy):
