@@ -73,22 +73,21 @@ def connect(path: str | os.PathLike, *, create: bool = False, read_only: bool = 
 def _migrate(con: duckdb.DuckDBPyConnection, path: str) -> None:
     """Bring the file to the code's schema version; no DDL at all when it is already there."""
     current, latest = queries.schema_version(con), queries.latest_version()
+    if current == latest and not queries.missing_versions(con):
+        return
     if current > latest:
         con.close()
         raise DatabaseError(f"The database has schema version {current}, newer than this code's {latest}", path,
                             "Upgrade Junipeer Entities to open it. Nothing was changed.")
-    if current and not queries.pending_versions(con):
-        return
     if current >= 1 and path != ":memory:":
         queries.run(con, "demo_checkpoint")
         backup = f"{path}.v{current}.bak"
         shutil.copyfile(path, backup)
-        missing = queries.pending_versions(con)
-        print(f"Migrating {path} (schema version {current}) with {len(missing)} migration(s) "
-              f"{', '.join(map(str, missing))}; the old file is kept at {backup}", file=sys.stderr, flush=True)
+        print(f"Migrating {path} from schema version {current} to {latest}; the old file is kept at {backup}",
+              file=sys.stderr, flush=True)
     con.begin()
     try:
-        queries.migrate(con)
+        queries.migrate(con, current)
         con.commit()
     except BaseException:
         con.rollback()

@@ -117,37 +117,36 @@ def latest_version() -> int:
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """0 for an empty database, 1 for one made before versioning, else the highest applied migration."""
-    applied = applied_versions(con)
-    return 0 if applied is None else max(applied, default=1)
-
-
-def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int] | None:
-    """The migrations a database has (empty for one made before versioning); None for an empty database."""
     tables = {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
     if "schema_version" in tables:
-        return {row[0] for row in con.execute("select version from schema_version").fetchall()}
-    return set() if "entities" in tables else None
+        return con.execute("select coalesce(max(version), 1) from schema_version").fetchone()[0]
+    return 1 if "entities" in tables else 0
 
 
-def pending_versions(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Migrations this code has and the database lacks, in order. A gap below the highest applied one is pending
-    too: migrations are numbered in ranges, so one can land after a higher-numbered one was applied."""
-    applied = applied_versions(con) or set()
+def missing_versions(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Migrations the database has not had. Each helper numbers in its own range, so a database made before a
+    lower-numbered migration landed can be at a higher version and still miss it."""
+    tables = {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
+    applied = ({row[0] for row in con.execute("select version from schema_version").fetchall()}
+               if "schema_version" in tables else set())
     return [version for version in migrations() if version not in applied]
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Apply the base schema to an empty database and every pending migration; the caller owns the transaction."""
-    if applied_versions(con) is None:
+def migrate(con: duckdb.DuckDBPyConnection, current: int) -> None:
+    """Bring a database from version `current` to latest_version(), applying every migration it misses; the
+    caller owns the transaction."""
+    if current == 0:
         for path in sorted(SCHEMA_DIR.glob("*.sql")):
             execute_file(con, path)
-    for version in pending_versions(con):
-        execute_file(con, migrations()[version])
-        con.execute("insert into schema_version (version) values ($v)", {"v": version})
+    missing = set(missing_versions(con))
+    for version, path in migrations().items():
+        if version in missing:
+            execute_file(con, path)
+            con.execute("insert into schema_version (version) values ($v)", {"v": version})
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """The latest schema on an empty database (an in-memory one in tests, a new file in demo/import)."""
     con.begin()
-    migrate(con)
+    migrate(con, schema_version(con))
     con.commit()
