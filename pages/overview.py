@@ -101,7 +101,7 @@ else:
     rows = picked.selection.rows if picked else []
     if rows:
         group = groups.iloc[rows[0]]
-        st.markdown(f"**{group['error_group']}** · {group['integration']} · {group['type_label']} · "
+        st.markdown(f"**{ui.md(group['error_group'])}** · {ui.md(group['integration'])} · {group['type_label']} · "
                     f"{int(group['records']):,} records")
         links = st.container(horizontal=True)
         with links:
