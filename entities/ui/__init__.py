@@ -172,13 +172,7 @@ def principal() -> Principal:
         return Principal(name, kind="local", role="admin") if name else LOCAL_ADMIN
     if not st.user.is_logged_in:
         return SIGNED_OUT
-    claims = st.user.to_dict()
-    subject = str(claims.get("sub") or "")
-    email = str(claims.get("email") or "")
-    verified_email = email if claims.get("email_verified") is not False else ""
-    groups = roles.claim_groups(claims, roles.groups_claim())
-    rules = [*configured_rules(), *stored_rules()]
-    return Principal(email or subject, kind="user", role=roles.resolve(verified_email, groups, rules), subject=subject)
+    return roles.principal_for(st.user.to_dict(), [*configured_rules(), *stored_rules()])
 
 
 def configured_rules() -> list[roles.Rule]:
