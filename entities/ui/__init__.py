@@ -98,7 +98,7 @@ def relative_age(ts: datetime | None, now: datetime | None = None) -> str:
     return "just now"
 
 
-_MARKUP = re.compile(r"[\\`*_\[\]<>&$~|!]|^\s*[#+=-]|^\s*\d+(?=[.)])")
+_MARKUP = re.compile(r"[\\`*_\[\]<>&$~|!:]|^\s*[#+=-]|^\s*\d+(?=[.)])")
 _AUTOLINK = re.compile(r"(?=[@:])|(?<=www)(?=\.)", re.IGNORECASE)
 WORD_JOINER = "\u2060"
 
