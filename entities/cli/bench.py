@@ -86,6 +86,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--browser", action=argparse.BooleanOptionalAction, default=None,
                         help="measure filter-change repaint and app RSS in Chromium at the largest scale "
                              "(default: on when /usr/bin/chromium exists)")
+    parser.add_argument("--api", action=argparse.BooleanOptionalAction, default=True,
+                        help="also time the read API over HTTP against `entities serve` at the largest scale "
+                             "(default on)")
     parser.add_argument("--baselines", action=argparse.BooleanOptionalAction, default=True,
                         help="also run the pandas and SQLite baselines (default on)")
 
@@ -119,6 +122,13 @@ def run(args: argparse.Namespace) -> int:
 
         largest = max(args.entities)
         report["browser"] = bench_browser.measure(db_file(args.dir, largest, args.seed), log=log)
+    if args.api:
+        from entities.cli import bench_api
+
+        largest = max(args.entities)
+        log(f"read API at {largest:,} entities")
+        report["api"] = bench_api.measure(db_file(args.dir, largest, args.seed), args.runs, args.seed, log=log)
+        report["api"]["entities"] = largest
     report["meta"]["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     print(render(report))
     if args.json:
@@ -430,4 +440,8 @@ def render(report: dict) -> str:
         out.append(f"Browser at {browser.get('entities', '?')}: filter change → repainted table median "
                    f"{_ms(browser.get('repaint_median_ms'))} ms (p95 {_ms(browser.get('repaint_p95_ms'))}); "
                    f"app RSS peak {browser.get('rss_peak_bytes', 0) / 2**20:,.0f} MiB")
+    if report.get("api"):
+        from entities.cli import bench_api
+
+        out += bench_api.render(report["api"], f"{report['api']['entities']:,}")
     return "\n".join(out)

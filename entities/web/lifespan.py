@@ -15,7 +15,7 @@ import duckdb
 from entities import db
 from entities.sync import worker
 from entities.watch import groups
-from entities.web import control, tokens
+from entities.web import control, ingest, tokens
 
 log = logging.getLogger("entities")
 
@@ -64,8 +64,8 @@ def _server_file(con: duckdb.DuckDBPyConnection):
 
 
 # Started in this order; the server file last, so a CLI command finds the app only once its jobs run.
-JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [_retry_worker, _token_usage, _group_lifecycle,
-                                                                    _server_file]
+JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [
+    _retry_worker, ingest.ingest_writer, _token_usage, _group_lifecycle, _server_file]
 running: dict[str, object] = {}
 
 
