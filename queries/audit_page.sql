@@ -23,8 +23,6 @@ select
     p.id as request_id,
     p.requested_at,
     p.requested_by,
-    coalesce(a.actor_subject, '') as requested_by_subject,
-    coalesce(a.actor_kind, '') as requested_by_kind,
     p.state,
     p.finished_at,
     p.entity_id,
@@ -34,7 +32,9 @@ select
     e.storer_ref,
     t.outcome,
     t.error_code,
-    t.message
+    t.message,
+    coalesce(a.actor_subject, '') as requested_by_subject,
+    coalesce(a.actor_kind, '') as requested_by_kind
 from page as p
 left join entities as e on e.id = p.entity_id
 left join integrations as i on i.id = e.integration_id

@@ -54,8 +54,9 @@ def test_signed_out_visitor_sees_only_the_sign_in_screen(app, page):
 def test_viewer_sees_no_usable_retry_and_the_api_refuses(app, provider, page):
     """A viewer signs in: Retry is disabled with the reason, and the API refuses their session's retry (403)."""
     sign_in(page, app, provider, "vera-sub")
-    assert "vera@example.com" in page.locator("[data-testid=stSidebar]").inner_text()
+    assert "vera@example.com" in page.locator("[data-testid=stSidebar]").inner_text().replace("\u2060", "")
     page.goto(f"{app.url}/entity?id=4")
+    page.get_by_role("tab", name="Transaction history").wait_for()
     retry = page.get_by_role("button", name="Retry")
     retry.wait_for()
     assert retry.is_disabled()
@@ -71,6 +72,7 @@ def test_operator_retries_and_the_audit_shows_their_email(app, provider, page):
     """An operator signs in, retries an order, and the retry audit lists the request under their email."""
     sign_in(page, app, provider, "otto-sub")
     page.goto(f"{app.url}/entity?id=6")
+    page.get_by_role("tab", name="Transaction history").wait_for()
     page.get_by_role("button", name="Retry").click()
     page.get_by_text("Requested as otto").wait_for()
     page.get_by_role("button", name="Confirm retry").click()
