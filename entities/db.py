@@ -158,3 +158,10 @@ def write(con: duckdb.DuckDBPyConnection):
                 pass  # a failed commit has already ended the transaction
             raise
         bump_version()
+
+
+@contextmanager
+def exclusive():
+    """Hold the write lock without opening a transaction: CHECKPOINT cannot run inside one, nor beside writers."""
+    with _WRITE_LOCK:
+        yield

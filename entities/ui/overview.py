@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 
 from entities.model import SEVERITY_COLORS, TYPE
@@ -93,17 +92,19 @@ def error_rate_frame(df: pd.DataFrame, by: str, window: Window, tz: ZoneInfo) ->
 
 
 def error_rate_chart(frame: pd.DataFrame, by: str, window: Window, title: str) -> go.Figure:
-    """Line chart of the error rate per bucket, one line per integration or type."""
-    legend = "Integration" if by == "integration" else "Type"
-    fig = px.line(frame, x="bucket", y="error_rate", color=by, markers=not window.hourly,
-                  custom_data=["errors", "records"],
-                  labels={"bucket": "Hour" if window.hourly else "Day (UTC)", "error_rate": ERROR_RATE_AXIS,
-                          by: legend})
-    fig.update_traces(hovertemplate="%{x}<br>%{y:.1f} % failed (%{customdata[0]:,} of %{customdata[1]:,})"
-                                    "<extra>%{fullData.name}</extra>")
+    """Line chart of the error rate per bucket, one line per integration or type. Built from graph_objects traces:
+    plotly.express cost about three times the CPU for the same figure, on every overview run."""
+    hover = ("%{x}<br>%{y:.1f} % failed (%{customdata[0]:,} of %{customdata[1]:,})<extra>%{fullData.name}</extra>")
+    fig = go.Figure([
+        go.Scatter(x=part["bucket"], y=part["error_rate"], name=str(name), legendgroup=str(name),
+                   mode="lines" if window.hourly else "lines+markers", hovertemplate=hover,
+                   customdata=part[["errors", "records"]].to_numpy())
+        for name, part in frame.groupby(by, sort=False)
+    ])
     fig.update_layout(title=title, height=420, margin={"l": 10, "r": 10, "t": 50, "b": 10},
                       legend={"orientation": "h", "yanchor": "top", "y": -0.3, "title": None},
-                      yaxis={"rangemode": "tozero", "ticksuffix": " %"})
+                      xaxis={"title": "Hour" if window.hourly else "Day (UTC)"},
+                      yaxis={"rangemode": "tozero", "ticksuffix": " %", "title": ERROR_RATE_AXIS})
     return fig
 
 
