@@ -20,9 +20,10 @@ import queries
 from entities import db, model
 from entities.ingest import rawjson, textfile
 
-KINDS = ("integrations", "flows", "entities", "children", "transactions")  # also the load order
+KINDS = ("error_codes", "integrations", "flows", "entities", "children", "transactions")  # also the load order
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 WRITES = {
+    "error_codes": ("import_error_codes_insert", "import_error_codes_update"),
     "integrations": ("import_integrations_insert", "import_integrations_update"),
     "flows": ("import_flows_insert", "import_flows_update"),
     "entities": ("import_entities_insert", "import_entities_update"),
@@ -30,6 +31,7 @@ WRITES = {
     "transactions": ("import_transactions_insert",),
 }
 CHECK_PARAMS = {
+    "error_codes": {"severities": list(model.SEVERITIES)},
     "integrations": {},
     "flows": {"types": list(model.TYPE_KEYS)},
     "entities": {"types": list(model.TYPE_KEYS), "statuses": list(model.STATUS_KEYS)},
@@ -71,7 +73,7 @@ def configure(parser) -> None:
 
 def kind_of(path: Path) -> str | None:
     """The kind a file name starts with; the longest match wins (none of the kinds is a prefix of another)."""
-    name = path.name.lower()
+    name = path.name.lower().replace("-", "_")
     return next((kind for kind in KINDS if name.startswith(kind)), None)
 
 
