@@ -10,7 +10,7 @@ from entities import ui
 from entities.identity import Forbidden
 from entities.model import OPEN_RETRY_STATES, OUTCOME_COLORS, SEVERITY_COLORS, STATUS, TYPE
 from entities.sync import retry
-from entities.ui import payloads
+from entities.ui import money, payloads
 
 HISTORY_PAGE_SIZE = 25
 ERROR_ROW = "background-color: rgba(214, 69, 69, 0.12)"
@@ -231,18 +231,26 @@ def payload_diff(cur, entity_id: int, tx: dict) -> None:
         st.caption("No earlier successful transaction with a request payload to compare with.")
         return
     base = baseline[0]
-    changes = payloads.diff_texts(base["request_payload"], tx["request_payload"])
+    rows = payloads.diff_texts(base["request_payload"], tx["request_payload"], unchanged=True)
     st.caption(f"Request of this failed {ui.md(tx['operation'])} compared with the successful "
-               f"{ui.md(base['operation'])} of {ui.local_time(base['occurred_at'])}.")
-    if changes is None:
+               f"{ui.md(base['operation'])} of {ui.local_time(base['occurred_at'])}: changed values first, then "
+               "emptied, added and removed fields.")
+    if rows is None:
         st.info("One of the two requests is not valid JSON, so they cannot be compared field by field.")
-    elif not changes:
+        return
+    changes = [r for r in rows if r["change"] != "unchanged"]
+    same = [r for r in rows if r["change"] == "unchanged"]
+    if not changes:
         st.info("The requests are identical: the failure is not caused by a changed field.")
     else:
-        colors = {"added": "#1f9d55", "removed": "#d64545", "changed": "#d69e2e"}
+        colors = {"added": "#1f9d55", "removed": "#d64545", "changed": "#d69e2e", "emptied": "#d64545"}
         table = pd.DataFrame(changes).rename(columns=str.capitalize)
         st.dataframe(table.style.map(lambda v: f"color: {colors.get(v, 'inherit')}; font-weight: 600",
                                      subset=["Change"]), hide_index=True, width="stretch", key="diff_table")
+    if same:
+        with st.expander(f"{len(same)} unchanged field{'s' if len(same) != 1 else ''}"):
+            st.dataframe(pd.DataFrame(same)[["path", "after"]].rename(columns={"path": "Path", "after": "Value"}),
+                         hide_index=True, width="stretch", key="diff_unchanged_table")
 
 
 EMPTY_REF = "(empty)"
@@ -282,16 +290,18 @@ def children(cur, entity: dict) -> None:
         "Retriever reference": [r["retriever_ref"] or EMPTY_REF for r in rows],
         "Storer reference": [r["storer_ref"] or "" for r in rows],
         "Description": [r["description"] or "" for r in rows],
-        "Quantity": [float(r["quantity"]) if r["quantity"] is not None else None for r in rows],
-        "Amount": [float(r["amount"]) if r["amount"] is not None else None for r in rows],
+        "Quantity": [money.plain_quantity(r["quantity"]) for r in rows],
+        "Amount": [money.money(r["amount"], r["currency"]) for r in rows],
         "Error": [r["error_message"] or "" for r in rows],
     })
     status_colors = {s.label: s.color for s in STATUS.values()}
     styled = table.style.apply(
         lambda row: [ERROR_ROW if row["Status"] == STATUS["error"].label else ""] * len(row), axis=1,
-    ).map(lambda v: f"color: {status_colors.get(v, 'inherit')}; font-weight: 600", subset=["Status"]).format(
-        {"Quantity": "{:g}", "Amount": "{:,.2f}"}, na_rep="")
+    ).map(lambda v: f"color: {status_colors.get(v, 'inherit')}; font-weight: 600", subset=["Status"])
     st.dataframe(styled, hide_index=True, width="stretch", key="children_table")
+    total = money.totals(rows)
+    if total:
+        st.caption(total)
 
 
 raw_id, entity_id = requested_id()
