@@ -13,6 +13,7 @@ import duckdb
 
 from entities import db
 from entities.sync import worker
+from entities.watch import evaluator
 
 log = logging.getLogger("entities")
 
@@ -21,7 +22,12 @@ def _retry_worker(con: duckdb.DuckDBPyConnection):
     return worker.Worker(con.cursor()).start() if worker.enabled() else None
 
 
-JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [_retry_worker]
+def _alert_evaluator(con: duckdb.DuckDBPyConnection):
+    every = evaluator.interval()
+    return evaluator.AlertJob(con, every).start() if every else None
+
+
+JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [_retry_worker, _alert_evaluator]
 running: dict[str, object] = {}
 
 
