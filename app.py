@@ -66,5 +66,6 @@ navigation = st.navigation([
     st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:", url_path="overview"),
     st.Page("pages/references.py", title="References", icon=":material/link:", url_path="references"),
     st.Page("pages/audit.py", title="Retry audit", icon=":material/history:", url_path="audit"),
+    st.Page("pages/alerts.py", title="Alerts", icon=":material/notifications:", url_path="alerts"),
 ])
 navigation.run()

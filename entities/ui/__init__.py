@@ -12,6 +12,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 import queries
 from entities import db
+from entities.identity import LOCAL_ADMIN, Principal
 from entities.model import STATUS, TYPE
 
 QUERY_TTL_SECONDS = 60
@@ -135,3 +136,8 @@ def actor() -> str:
     except Exception:  # noqa: BLE001 - auth not configured: fall back to the local actor
         pass
     return os.environ.get("ENTITIES_ACTOR") or DEFAULT_ACTOR
+
+
+def principal() -> Principal:
+    """Who is acting in this session; the domain functions check its role. Local mode until sign-in lands."""
+    return LOCAL_ADMIN
