@@ -23,6 +23,7 @@ from entities.watch.rules import (
 
 st.title("Alerts")
 principal = ui.principal()
+refused = ui.refusal(principal, "alerts")  # why the buttons are disabled, if they are; the server refuses anyway
 con = ui.cursor()
 al.show_flash()
 
@@ -32,7 +33,7 @@ def act(change, done: str) -> None:
     try:
         change()
     except (RuleError, Forbidden) as exc:
-        st.error(al.plain(str(exc)))
+        st.error(ui.md(str(exc)))
         return
     al.flash(done)
     st.rerun()
@@ -78,25 +79,26 @@ if view == "rules":
     with st.container(border=True):
         fields = al.rule_editor(rule, integrations, channel_names)
         if rule is None:
-            if st.button("Create rule", key="rule_create", type="primary"):
+            if st.button("Create rule", key="rule_create", type="primary", disabled=bool(refused), help=refused):
                 act(lambda: create_rule(con, principal, fields), f"Rule {fields['name'].strip()} created.")
         else:
             save, toggle, snooze_for, snooze_go, remove = st.columns([1, 1, 1, 1, 1], vertical_alignment="bottom")
-            if save.button("Save changes", key="rule_save", type="primary"):
+            if save.button("Save changes", key="rule_save", type="primary", disabled=bool(refused), help=refused):
                 act(lambda: update_rule(con, principal, rule["id"], fields), f"Rule {rule['name']} saved.")
             enabled = bool(rule["enabled"])
-            if toggle.button("Disable" if enabled else "Enable", key="rule_toggle",
-                             help="A disabled rule is not evaluated; disabling forgets its state."):
+            if toggle.button("Disable" if enabled else "Enable", key="rule_toggle", disabled=bool(refused),
+                             help=refused or "A disabled rule is not evaluated; disabling forgets its state."):
                 act(lambda: set_enabled(con, principal, rule["id"], not enabled),
                     f"Rule {rule['name']} {'disabled' if enabled else 'enabled'}.")
             choice = snooze_for.selectbox("Snooze for", [*al.SNOOZES, "end"], key="rule_snooze_for",
                                           format_func=lambda s: "End snooze" if s == "end" else s)
-            if snooze_go.button("Snooze", key="rule_snooze", help="No notifications until then; still evaluated."):
+            if snooze_go.button("Snooze", key="rule_snooze", disabled=bool(refused),
+                                help=refused or "No notifications until then; still evaluated."):
                 until = None if choice == "end" else datetime.now(UTC) + al.SNOOZES[choice]
                 act(lambda: snooze(con, principal, rule["id"], until),
                     f"Rule {rule['name']} " + ("snooze ended." if until is None else f"snoozed for {choice}."))
             confirm = remove.checkbox("Confirm delete", key="rule_delete_confirm")
-            if remove.button("Delete", key="rule_delete", disabled=not confirm):
+            if remove.button("Delete", key="rule_delete", disabled=not confirm or bool(refused), help=refused):
                 act(lambda: delete_rule(con, principal, rule["id"]), f"Rule {rule['name']} deleted.")
 
 elif view == "history":
@@ -136,11 +138,11 @@ else:
         else:
             new["recipients"] = left.text_input("Recipients", key="channel_recipients",
                                                 placeholder="oncall@example.com, ops@example.com")
-        if st.button("Create channel", key="channel_create", type="primary"):
+        if st.button("Create channel", key="channel_create", type="primary", disabled=bool(refused), help=refused):
             act(lambda: create_channel(con, principal, new), f"Channel {new['name'].strip()} created.")
     if not channel_df.empty:
         left, right = st.columns([3, 1], vertical_alignment="bottom")
         doomed = left.selectbox("Delete channel", list(channel_names), key="channel_delete_pick",
                                 format_func=channel_names.get)
-        if right.button("Delete channel", key="channel_delete"):
+        if right.button("Delete channel", key="channel_delete", disabled=bool(refused), help=refused):
             act(lambda: delete_channel(con, principal, doomed), f"Channel {channel_names[doomed]} deleted.")

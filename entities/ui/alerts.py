@@ -1,7 +1,6 @@
 """Helpers for the /alerts page: uncached reads of the small alert tables, display frames, the rule editor."""
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -22,14 +21,6 @@ FIELD_HELP = {
     "age": "Stuck pending: count records pending longer than this many minutes.",
     "group": "Error group (the normalised message shown on the overview); empty = any group.",
 }
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def plain(text: str) -> str:
-    """Text for a markdown-rendering element (st.error, st.success) shown as the characters typed."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
-
-
 # The alert tables are small and change on every evaluation without a data-version bump: read them uncached.
 def rules_frame() -> pd.DataFrame:
     return queries.frame(ui.cursor(), "alert_rules_list")
@@ -168,4 +159,4 @@ def flash(text: str, kind: str = "success") -> None:
 def show_flash() -> None:
     kind, text = st.session_state.pop("_alerts_flash", (None, None))
     if kind:
-        getattr(st, kind)(plain(text))
+        getattr(st, kind)(ui.md(text))
