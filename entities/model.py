@@ -63,7 +63,8 @@ class AlertKind:
     status: str | None = None  # the list status a deep link filters to
 
 
-# Every kind's value is computed by queries/alert_value_<key>.sql; higher is always worse.
+# Every kind's value is computed by queries/alert_value_<key>.sql, except flow_stale: the stale flows of
+# queries/flow_freshness.sql (entities/watch/freshness.py), the one definition of stale. Higher is always worse.
 ALERT_KINDS = (
     AlertKind("error_rate", "Error rate", "% of transactions that failed in the window", ("window", "min_volume"),
               status="error"),
@@ -71,6 +72,8 @@ ALERT_KINDS = (
               status="error"),
     AlertKind("group_spike", "Error group spike", "× the group's 7-day baseline for the window",
               ("window", "min_volume", "group"), status="error"),
+    AlertKind("group_regressed", "Error group regressed", "error groups that regressed (resolved, then failing again)",
+              ("group",), status="error"),
     AlertKind("flow_stale", "Flow stale", "stale flows (no success for longer than their threshold)"),
     AlertKind("stuck_pending", "Stuck pending", "records pending longer than the age", ("age",), status="pending"),
     AlertKind("retry_depth", "Retry queue depth", "retry requests queued or running"),

@@ -53,8 +53,9 @@ st.caption(f"Rules are evaluated every {interval:g} s (ENTITIES_ALERT_INTERVAL).
 if firing.empty:
     st.success("Nothing is firing.")
 else:
-    st.dataframe(al.rules_table(firing), key="firing_table", hide_index=True,
-                 column_config={"link": st.column_config.LinkColumn("Rule", display_text="edit")})
+    for rule in al.records(firing):
+        st.error(ui.md(al.firing_line(rule)), icon=":material/notifications_active:")
+    st.dataframe(al.rules_table(firing), key="firing_table", hide_index=True, column_config=al.TABLE_LINKS)
 
 if st.session_state.get("rule", 0) not in (0, *rule_ids):
     del st.session_state["rule"]  # deleted here or elsewhere: back to "new rule"
@@ -70,11 +71,10 @@ if view == "rules":
     if rules_df.empty:
         st.info("No alert rules yet. Create one below.")
     else:
-        st.dataframe(al.rules_table(rules_df), key="rules_table", hide_index=True,
-                     column_config={"link": st.column_config.LinkColumn("Rule", display_text="edit")})
+        st.dataframe(al.rules_table(rules_df), key="rules_table", hide_index=True, column_config=al.TABLE_LINKS)
     by_id = {int(r["id"]): r for r in al.records(rules_df)}
     st.selectbox("Edit rule", [0, *rule_ids], key="rule",
-                 format_func=lambda i: "➕ New rule" if i == 0 else by_id[i]["name"])
+                 format_func=lambda i: "New rule…" if i == 0 else by_id[i]["name"])
     rule = by_id.get(st.session_state["rule"])
     with st.container(border=True):
         fields = al.rule_editor(rule, integrations, channel_names)

@@ -75,18 +75,19 @@ class Inbox:
 
 
 def write_incident(db_path: Path, folder: Path, at: list[datetime], integration_id: int = 1,
-                   refs=("#1001", "#1002", "#1003", "#1004", "#10010", "#1006"), first_id: int = 9_100_000) -> None:
+                   refs=("#1001", "#1002", "#1003", "#1004", "#10010", "#1006"), first_id: int = 9_100_000,
+                   message: str = "Rate limit exceeded: 429 Too Many Requests") -> None:
     """An incident as the sync engine exports it: failed order transactions at `at`, and the orders' new state,
     loaded with `entities import` (one error per time, on the refs in turn)."""
     folder.mkdir(parents=True, exist_ok=True)
     last = max(at) + timedelta(seconds=1)
     entities = [{"integration_id": integration_id, "type": "order", "retriever_ref": ref, "status": "error",
                  "last_updated": last.isoformat(), "error_code": "RATE_LIMITED",
-                 "error_message": "Rate limit exceeded: 429 Too Many Requests"} for ref in refs]
+                 "error_message": message} for ref in refs]
     transactions = [{"id": first_id + i, "integration_id": integration_id, "entity_type": "order",
                      "entity_ref": refs[i % len(refs)], "occurred_at": t.isoformat(), "operation": "update",
                      "outcome": "error", "error_code": "RATE_LIMITED",
-                     "message": "Rate limit exceeded: 429 Too Many Requests", "actor": "sync-engine"}
+                     "message": message, "actor": "sync-engine"}
                     for i, t in enumerate(at)]
     files = []
     for kind, rows in (("entities", entities), ("transactions", transactions)):

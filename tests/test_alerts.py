@@ -12,7 +12,7 @@ import queries
 from entities import db
 from entities.identity import LOCAL_ADMIN, Forbidden, Principal
 from entities.sync import retry
-from entities.watch import channels, evaluator, rules
+from entities.watch import channels, evaluator, groups, rules
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 SECRET = "hook-secret-123"
@@ -300,8 +300,35 @@ def test_rule_changes_are_audited_with_the_actor(con):
 ])
 def test_rule_kinds_compute_their_value(con, kind, extra, value):
     """Each kind's value is what an ops lead counts by hand: pending records, open retries, the oldest's age."""
-    retry.request(con, [2, 4], "anna@example.com")
+    retry.request(con, [2, 4], LOCAL_ADMIN)
     now = datetime.now(UTC) + timedelta(minutes=10) if kind == "retry_age" else T0
     rule_id = rules.create_rule(con, LOCAL_ADMIN, {"name": kind, "kind": kind, "threshold": 1, **extra}, now=T0)
     rule = queries.records(con, "alert_rules_list")[0]
     assert evaluator.values(con, [rule], now) == {rule_id: pytest.approx(value, abs=0.1)}
+
+
+@pytest.mark.parametrize(("scope", "value"), [({}, 4.0), ({"integration_id": 1}, 2.0), ({"type": "order"}, 1.0),
+                                              ({"integration_id": 1, "type": "order"}, 0.0)])
+def test_flow_stale_counts_the_stale_flows_in_scope(con, scope, value):
+    """A flow-stale rule counts the enabled flows with no success for longer than their threshold, in its scope."""
+    rule_id = rules.create_rule(con, LOCAL_ADMIN, {"name": "stale", "kind": "flow_stale", "threshold": 1, **scope})
+    rule = queries.records(con, "alert_rules_list")[0]
+    assert evaluator.values(con, [rule], T0) == {rule_id: value}
+
+
+def test_regressed_group_fires_a_group_regressed_rule(con, fixture_db, tmp_path, webhook):
+    """Ops resolved the rate-limit group; when it fails again the group regresses and the rule notifies once."""
+    groups.sync(con, T0)
+    group_id = next(r["id"] for r in queries.records(con, "error_group_table", integration=None,
+                                                      states=["open"])
+                    if r["error_code"] == "RATE_LIMITED")
+    groups.resolve(con, LOCAL_ADMIN, group_id, now=T0)
+    rules.create_rule(con, LOCAL_ADMIN, {"name": "Regressions", "kind": "group_regressed", "threshold": 1,
+                                         "integration_id": 1, "channel_ids": [hook_channel(con, webhook.url)]})
+    run(con, [1])
+    write_incident(fixture_db, tmp_path / "again", [at(2)], refs=("#1001",),
+                   message="Rate limit exceeded: 429 Too Many Requests (retry after 30 s)")
+    groups.sync(con, at(3))
+    run(con, [3, 4])
+    assert events(con) == [("fired", 1.0)]
+    assert webhook.json(0)["scope"] == "Nordic Outdoor · all types"

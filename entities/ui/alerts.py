@@ -39,6 +39,10 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
+TABLE_LINKS = {"records": st.column_config.LinkColumn("Records", display_text="open"),
+               "link": st.column_config.LinkColumn("Rule", display_text="edit")}
+
+
 def number(value) -> str:
     return "no data" if value is None or pd.isna(value) else f"{value:g}"
 
@@ -58,9 +62,18 @@ def rules_table(frame: pd.DataFrame) -> pd.DataFrame:
         "pending": [f"{int(s)} s" if s else "fires at once" for s in frame["pending_seconds"]],
         "channels": [", ".join(c) if len(c) else "none" for c in frame["channels"]],
         "evaluated": [ui.local_time(r["evaluated_at"], tz) if r["evaluated_at"] else "not yet" for r in rows],
+        "records": [evaluator.deep_path(r) if r["kind"] in ALERT_KIND else "" for r in rows],
         "link": [f"/alerts?rule={i}" for i in frame["id"]],
     })
     return out
+
+
+def firing_line(rule: dict) -> str:
+    """One firing rule as a sentence: name, value against threshold, what the value is, scope, for how long."""
+    kind = ALERT_KIND.get(rule["kind"])
+    since = f" · for {ui.relative_age(rule['since']).removesuffix(' ago')}" if rule["since"] else ""
+    return (f"{rule['name']}: {number(rule['value'])} ≥ {number(rule['threshold'])} "
+            f"{kind.value if kind else ''} · {evaluator.scope_text(rule)}{since}")
 
 
 def _state_text(rule: dict, now: datetime) -> str:

@@ -6,7 +6,8 @@
 
 A firing rule stays quiet until it resolves. An event of a rule that is not snoozed queues one delivery per
 channel; channels.py sends them, so a slow receiver never delays evaluation. Values come from
-queries/alert_value_<kind>.sql, one query per kind for all its rules, evaluated at an explicit `now`.
+queries/alert_value_<kind>.sql, one query per kind for all its rules, evaluated at an explicit `now`
+(flow_stale: the stale flows of freshness.py).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from urllib.parse import urlencode
 import queries
 from entities import db
 from entities.model import ALERT_KIND, TYPE
+from entities.watch import freshness
 
 log = logging.getLogger("entities.alerts")
 DEFAULT_INTERVAL = 60.0
@@ -52,13 +54,13 @@ def scope_text(rule: dict) -> str:
     return " · ".join(parts)
 
 
-def deep_link(rule: dict) -> str:
-    """Where the notification's reader goes: the list filtered to the rule's scope, or the page that shows it."""
+def deep_path(rule: dict) -> str:
+    """Where a reader of the alert goes in the app: the list filtered to the rule's scope, or the page showing it."""
     kind = ALERT_KIND[rule["kind"]]
     if rule["kind"] in ("retry_depth", "retry_age"):
-        return f"{public_url()}/audit?retry_state=queued"
+        return "/audit?retry_state=queued"
     if rule.get("integration_id") is None:
-        return f"{public_url()}/overview"
+        return "/overview"
     params = {"integration": rule["integration_id"]}
     if rule.get("type"):
         params["type"] = rule["type"]
@@ -66,7 +68,12 @@ def deep_link(rule: dict) -> str:
         params["status"] = kind.status
     if rule.get("error_group"):
         params["group"] = rule["error_group"]
-    return f"{public_url()}/?{urlencode(params)}"
+    return f"/?{urlencode(params)}"
+
+
+def deep_link(rule: dict) -> str:
+    """deep_path as an absolute URL (ENTITIES_PUBLIC_URL), for notifications read outside the app."""
+    return public_url() + deep_path(rule)
 
 
 @dataclass(frozen=True)
@@ -92,15 +99,26 @@ def next_state(rule: dict, value: float | None, now: datetime) -> Step:
     return Step("pending", started, None)
 
 
+def _stale_flows(con, rules: list[dict], now: datetime) -> dict[int, float]:
+    """flow_stale: the flows freshness.py calls stale at `now` (queries/flow_freshness.sql), in each rule's scope."""
+    stale = freshness.stale(con, None, now)
+    return {rule["id"]: float(sum(1 for f in stale if rule["integration_id"] in (None, f["integration_id"])
+                                  and rule["type"] in (None, f["type"]))) for rule in rules}
+
+
 def values(con, rules: list[dict], now: datetime) -> dict[int, float | None]:
     """Each rule's value at `now`: one named query per kind, for all rules of that kind."""
-    by_kind: dict[str, list[int]] = {}
+    by_kind: dict[str, list[dict]] = {}
     for rule in rules:
-        by_kind.setdefault(rule["kind"], []).append(rule["id"])
+        by_kind.setdefault(rule["kind"], []).append(rule)
     found: dict[int, float | None] = {}
-    for kind, ids in by_kind.items():
+    for kind, of_kind in by_kind.items():
         if kind not in ALERT_KIND:
             continue  # a kind this code does not know (stored by a newer version): left alone
+        if kind == "flow_stale":
+            found.update(_stale_flows(con, of_kind, now))
+            continue
+        ids = [rule["id"] for rule in of_kind]
         for rule_id, value in queries.rows(con, f"alert_value_{kind}", now=now, rule_ids=ids):
             found[rule_id] = None if value is None else float(value)
     return found
