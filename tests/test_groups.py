@@ -26,7 +26,7 @@ def audit_rows(con, target_id) -> list[tuple]:
 
 def retry_now(con, entity_id):
     """A person retries the record and the worker runs it with the simulated handler."""
-    retry.request(con, [entity_id], "ops@example.com")
+    retry.request(con, [entity_id], identity.Principal("ops@example.com", role="operator"))
     assert worker.Worker(con, handlers.simulated).drain() == 1
 
 
