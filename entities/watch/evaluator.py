@@ -132,18 +132,16 @@ def evaluate(con, now: datetime | None = None) -> list[dict]:
         return []
     found = values(con, rules, now)
     events = []
+    known = [rule for rule in rules if rule["kind"] in ALERT_KIND]
+    steps = [next_state(rule, found.get(rule["id"]), now) for rule in known]
     # Alert bookkeeping changes no entity data: pages' cached queries stay valid (bump=False); /alerts reads
     # its small tables uncached.
     with db.write(con, bump=False):
-        for rule in rules:
-            if rule["kind"] not in ALERT_KIND:
-                continue
-            value = found.get(rule["id"])
-            step = next_state(rule, value, now)
-            queries.run(con, "alert_state_upsert", rule_id=rule["id"], state=step.state, since=step.since,
-                        value=value, now=now)
+        queries.run(con, "alert_states_upsert", rule_ids=[r["id"] for r in known], states=[s.state for s in steps],
+                    sinces=[s.since for s in steps], rule_values=[found.get(r["id"]) for r in known], now=now)
+        for rule, step in zip(known, steps, strict=True):
             if step.event:
-                events.append(_record_event(con, rule, step.event, value, now))
+                events.append(_record_event(con, rule, step.event, found.get(rule["id"]), now))
     return events
 
 
