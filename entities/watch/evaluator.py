@@ -158,37 +158,50 @@ def _record_event(con, rule: dict, event: str, value: float | None, now: datetim
 
 
 class AlertJob:
-    """The lifespan job: evaluates every `every` seconds on one thread and sends due deliveries on another, so a
-    slow or unreachable receiver never delays an evaluation."""
+    """The lifespan job: evaluates every `every` seconds on one thread and sends deliveries on another, so a slow
+    or unreachable receiver never delays an evaluation. The sender wakes when an evaluation queued deliveries, and
+    every DELIVERY_POLL_SECONDS for retries that have come due."""
 
-    DELIVERY_POLL_SECONDS = 1.0
+    DELIVERY_POLL_SECONDS = 10.0
 
     def __init__(self, con, every: float = DEFAULT_INTERVAL):
         self.eval_con, self.delivery_con = con.cursor(), con.cursor()
         self.every = every
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._threads: list[threading.Thread] = []
 
-    def _loop(self, step, con, pause: float, what: str) -> None:
-        while not self._stop.is_set():
-            try:
-                step(con)
-            except Exception:  # noqa: BLE001 - one bad round must not stop alerting
-                log.exception("alert %s failed; trying again in %.0f s", what, pause)
-            self._stop.wait(pause)
+    def _evaluate(self) -> None:
+        if any(event["deliveries"] for event in evaluate(self.eval_con)):
+            self._wake.set()
 
-    def start(self) -> AlertJob:
+    def _deliver(self) -> None:
         from entities.watch import channels
 
-        for name, step, con, pause in (("alert-evaluator", evaluate, self.eval_con, self.every),
-                                       ("alert-delivery", channels.deliver_due, self.delivery_con,
-                                        self.DELIVERY_POLL_SECONDS)):
-            thread = threading.Thread(target=self._loop, args=(step, con, pause, name), name=name, daemon=True)
+        self._wake.clear()
+        channels.deliver_due(self.delivery_con)
+
+    def _loop(self, step, wait, what: str) -> None:
+        while not self._stop.is_set():
+            try:
+                step()
+            except Exception:  # noqa: BLE001 - one bad round must not stop alerting
+                log.exception("alert %s failed; trying again", what)
+            wait()
+
+    def _wait_for_deliveries(self) -> None:
+        self._wake.wait(self.DELIVERY_POLL_SECONDS)
+
+    def start(self) -> AlertJob:
+        for name, step, wait in (("alert-evaluator", self._evaluate, lambda: self._stop.wait(self.every)),
+                                 ("alert-delivery", self._deliver, self._wait_for_deliveries)):
+            thread = threading.Thread(target=self._loop, args=(step, wait, name), name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
+        self._wake.set()
         for thread in self._threads:
             thread.join(timeout)
