@@ -160,3 +160,10 @@ def write(con: duckdb.DuckDBPyConnection, bump: bool = True):
             raise
         if bump:
             bump_version()
+
+
+@contextmanager
+def exclusive():
+    """Hold the write lock without opening a transaction: CHECKPOINT cannot run inside one, nor beside writers."""
+    with _WRITE_LOCK:
+        yield

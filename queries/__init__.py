@@ -19,7 +19,7 @@ QUERY_DIR = Path(__file__).parent
 SCHEMA_DIR = QUERY_DIR / "schema"
 MIGRATIONS_DIR = QUERY_DIR / "migrations"
 FILTER_MACROS = ("entity_filter", "entity_filter_group")
-IDENTIFIERS = frozenset(SORTS.values()) | {"asc", "desc"} | set(FILTER_MACROS)
+IDENTIFIERS = frozenset(SORTS.values()) | {"asc", "desc"} | set(FILTER_MACROS) | {"compact_source", "compact_target"}
 _SLOT = re.compile(r"\{\{(\w+)\}\}")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 

@@ -12,10 +12,10 @@ from contextlib import asynccontextmanager
 
 import duckdb
 
-from entities import db
+from entities import db, retention
 from entities.sync import worker
 from entities.watch import evaluator, groups
-from entities.web import control, tokens
+from entities.web import control, ingest, tokens
 
 log = logging.getLogger("entities")
 
@@ -59,6 +59,10 @@ def _group_lifecycle(con: duckdb.DuckDBPyConnection):
     return Periodic("group-lifecycle", 1.0, lambda: groups.sync_if_changed(cursor, key))
 
 
+def _pruner(con: duckdb.DuckDBPyConnection):
+    return retention.Pruner(con.cursor()).start() if retention.enabled() else None
+
+
 def _server_file(con: duckdb.DuckDBPyConnection):
     return control.ServerFile(db.db_path())
 
@@ -69,9 +73,8 @@ def _alert_evaluator(con: duckdb.DuckDBPyConnection):
 
 
 # Started in this order; the server file last, so a CLI command finds the app only once its jobs run.
-JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [_retry_worker, _token_usage, _group_lifecycle,
-                                                                    _alert_evaluator,
-                                                                    _server_file]
+JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [
+    _retry_worker, ingest.ingest_writer, _token_usage, _group_lifecycle, _alert_evaluator, _pruner, _server_file]
 running: dict[str, object] = {}
 
 
