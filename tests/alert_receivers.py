@@ -74,24 +74,34 @@ class Inbox:
         self.controller.stop()
 
 
-def write_incident(db_path: Path, folder: Path, at: list[datetime], integration_id: int = 1,
-                   refs=("#1001", "#1002", "#1003", "#1004", "#10010", "#1006"), first_id: int = 9_100_000,
-                   message: str = "Rate limit exceeded: 429 Too Many Requests") -> None:
-    """An incident as the sync engine exports it: failed order transactions at `at`, and the orders' new state,
-    loaded with `entities import` (one error per time, on the refs in turn)."""
-    folder.mkdir(parents=True, exist_ok=True)
+def incident_rows(at: list[datetime], integration_id: int = 1,
+                  refs=("#1001", "#1002", "#1003", "#1004", "#10010", "#1006"), first_id: int = 9_100_000,
+                  message: str = "Rate limit exceeded: 429 Too Many Requests") -> dict[str, list[dict]]:
+    """An incident as the sync engine reports it: failed order transactions at `at` (one per time, on the refs in
+    turn) and the orders' new state."""
     last = max(at) + timedelta(seconds=1)
     entities = [{"integration_id": integration_id, "type": "order", "retriever_ref": ref, "status": "error",
-                 "last_updated": last.isoformat(), "error_code": "RATE_LIMITED",
-                 "error_message": message} for ref in refs]
+                 "last_updated": last.isoformat(), "error_code": "RATE_LIMITED", "error_message": message}
+                for ref in refs[:len(at)]]
     transactions = [{"id": first_id + i, "integration_id": integration_id, "entity_type": "order",
                      "entity_ref": refs[i % len(refs)], "occurred_at": t.isoformat(), "operation": "update",
-                     "outcome": "error", "error_code": "RATE_LIMITED",
-                     "message": message, "actor": "sync-engine"}
+                     "outcome": "error", "error_code": "RATE_LIMITED", "message": message, "actor": "sync-engine"}
                     for i, t in enumerate(at)]
+    return {"entities": entities, "transactions": transactions}
+
+
+def write_incident(db_path: Path, folder: Path, at: list[datetime], **options) -> None:
+    """The incident loaded with `entities import` (the database is not served)."""
+    folder.mkdir(parents=True, exist_ok=True)
     files = []
-    for kind, rows in (("entities", entities), ("transactions", transactions)):
-        path = folder / f"{kind}-{first_id}.jsonl"
+    for kind, rows in incident_rows(at, **options).items():
+        path = folder / f"{kind}-{rows[0].get('id', 0)}.jsonl"
         path.write_text("".join(json.dumps(row) + "\n" for row in rows))
         files.append(str(path))
     assert main(["import", "--db", str(db_path), *files]) == 0
+
+
+def incident_events(at: list[datetime], **options) -> bytes:
+    """The incident as one POST /api/v1/events body (JSON lines with their kind), for a served database."""
+    return "".join(json.dumps({"kind": kind, **row}) + "\n"
+                   for kind, rows in incident_rows(at, **options).items() for row in rows).encode()
