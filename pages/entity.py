@@ -229,18 +229,25 @@ def payload_diff(cur, entity_id: int, tx: dict) -> None:
         st.caption("No earlier successful transaction with a request payload to compare with.")
         return
     base = baseline[0]
-    changes = payloads.diff_texts(base["request_payload"], tx["request_payload"])
+    rows = payloads.diff_texts(base["request_payload"], tx["request_payload"], unchanged=True)
     st.caption(f"Request of this failed {tx['operation']} compared with the successful {base['operation']} of "
-               f"{ui.local_time(base['occurred_at'])}.")
-    if changes is None:
+               f"{ui.local_time(base['occurred_at'])}: changed values first, then emptied, added and removed fields.")
+    if rows is None:
         st.info("One of the two requests is not valid JSON, so they cannot be compared field by field.")
-    elif not changes:
+        return
+    changes = [r for r in rows if r["change"] != "unchanged"]
+    same = [r for r in rows if r["change"] == "unchanged"]
+    if not changes:
         st.info("The requests are identical: the failure is not caused by a changed field.")
     else:
-        colors = {"added": "#1f9d55", "removed": "#d64545", "changed": "#d69e2e"}
+        colors = {"added": "#1f9d55", "removed": "#d64545", "changed": "#d69e2e", "emptied": "#d64545"}
         table = pd.DataFrame(changes).rename(columns=str.capitalize)
         st.dataframe(table.style.map(lambda v: f"color: {colors.get(v, 'inherit')}; font-weight: 600",
                                      subset=["Change"]), hide_index=True, width="stretch", key="diff_table")
+    if same:
+        with st.expander(f"{len(same)} unchanged field{'s' if len(same) != 1 else ''}"):
+            st.dataframe(pd.DataFrame(same)[["path", "after"]].rename(columns={"path": "Path", "after": "Value"}),
+                         hide_index=True, width="stretch", key="diff_unchanged_table")
 
 
 EMPTY_REF = "(empty)"
@@ -272,8 +279,8 @@ def children(cur, entity: dict) -> None:
         return
     failed = [r for r in rows if r["status"] == "error"]
     if failed:
-        st.error("Failed: " + "; ".join(f"line {r['line_no']} ({r['retriever_ref'] or EMPTY_REF}): {r['error_message']}"
-                                        for r in failed), icon=":material/warning:")
+        st.error("Failed: " + "; ".join(f"line {r['line_no']} ({r['retriever_ref'] or EMPTY_REF}): "
+                                        f"{r['error_message']}" for r in failed), icon=":material/warning:")
     table = pd.DataFrame({
         "Line": [r["line_no"] for r in rows],
         "Status": [ui.status_label(r["status"]) for r in rows],

@@ -498,6 +498,10 @@ def render(report: dict) -> str:
         out.append(f"Browser at {browser.get('entities', '?')}: filter change → repainted table median "
                    f"{_ms(browser.get('repaint_median_ms'))} ms (p95 {_ms(browser.get('repaint_p95_ms'))}); "
                    f"app RSS peak {browser.get('rss_peak_bytes', 0) / 2**20:,.0f} MiB")
+        if "overview_live10_cpu_pct" in browser:
+            out.append(f"Overview with Live on (every 10 s), nothing changing: server CPU "
+                       f"{browser['overview_live10_cpu_pct']:.2f} % of one core for one session (target ≤ 10 %); "
+                       f"the same page with Live off: {browser['overview_live0_cpu_pct']:.2f} %")
     if report.get("api"):
         from entities.cli import bench_api
 
