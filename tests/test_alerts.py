@@ -320,7 +320,7 @@ def test_regressed_group_fires_a_group_regressed_rule(con, fixture_db, tmp_path,
     """Ops resolved the rate-limit group; when it fails again the group regresses and the rule notifies once."""
     groups.sync(con, T0)
     group_id = next(r["id"] for r in queries.records(con, "error_group_table", integration=None,
-                                                      states=["open"])
+                                                      states=["open"], group_id=None)
                     if r["error_code"] == "RATE_LIMITED")
     groups.resolve(con, LOCAL_ADMIN, group_id, now=T0)
     rules.create_rule(con, LOCAL_ADMIN, {"name": "Regressions", "kind": "group_regressed", "threshold": 1,
