@@ -150,12 +150,12 @@ def live_list() -> None:
                        f"page {page_no:,} of {pages:,}")
             table = listing.page_table(page, tz, opened=live.opened_at("list") if seconds else None)
             event = st.dataframe(
-                listing.styled(table), key="entity_table", on_select="rerun", selection_mode="multi-row",
+                table, key="entity_table", on_select="rerun", selection_mode="multi-row",
                 hide_index=True, width="stretch",
                 column_config={
                     listing.NEW_COLUMN: st.column_config.TextColumn(help="Created or updated since you opened this "
                                                                          "page", width="small"),
-                    "Status": st.column_config.TextColumn(width="small"),
+                    "Status": listing.status_column(),
                     "Retriever Reference": st.column_config.LinkColumn(
                         display_text=listing.REF_DISPLAY, help="Open the record's details"),
                     "Children": st.column_config.NumberColumn(help=TYPE[type_key].children_label, width="small"),

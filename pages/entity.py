@@ -10,7 +10,7 @@ from entities import ui
 from entities.identity import Forbidden
 from entities.model import OPEN_RETRY_STATES, OUTCOME_COLORS, SEVERITY_COLORS, STATUS, TYPE
 from entities.sync import retry
-from entities.ui import payloads
+from entities.ui import money, payloads
 
 HISTORY_PAGE_SIZE = 25
 ERROR_ROW = "background-color: rgba(214, 69, 69, 0.12)"
@@ -287,16 +287,18 @@ def children(cur, entity: dict) -> None:
         "Retriever reference": [r["retriever_ref"] or EMPTY_REF for r in rows],
         "Storer reference": [r["storer_ref"] or "" for r in rows],
         "Description": [r["description"] or "" for r in rows],
-        "Quantity": [float(r["quantity"]) if r["quantity"] is not None else None for r in rows],
-        "Amount": [float(r["amount"]) if r["amount"] is not None else None for r in rows],
+        "Quantity": [money.plain_quantity(r["quantity"]) for r in rows],
+        "Amount": [money.money(r["amount"], r["currency"]) for r in rows],
         "Error": [r["error_message"] or "" for r in rows],
     })
     status_colors = {s.label: s.color for s in STATUS.values()}
     styled = table.style.apply(
         lambda row: [ERROR_ROW if row["Status"] == STATUS["error"].label else ""] * len(row), axis=1,
-    ).map(lambda v: f"color: {status_colors.get(v, 'inherit')}; font-weight: 600", subset=["Status"]).format(
-        {"Quantity": "{:g}", "Amount": "{:,.2f}"}, na_rep="")
+    ).map(lambda v: f"color: {status_colors.get(v, 'inherit')}; font-weight: 600", subset=["Status"])
     st.dataframe(styled, hide_index=True, width="stretch", key="children_table")
+    total = money.totals(rows)
+    if total:
+        st.caption(total)
 
 
 raw_id, entity_id = requested_id()

@@ -52,7 +52,7 @@ def test_columns_are_the_contract(app_env):
     assert list(table.columns) == ["Status", "Retriever Reference", "Storer Reference", "Children", "Last Updated",
                                    "Last error"]
     first = table.iloc[0]
-    assert (first["Status"], first["Storer Reference"], first["Children"]) == ("Pending", "", 1)
+    assert (list(first["Status"]), first["Storer Reference"], first["Children"]) == (["Pending"], "", 1)
     assert first["Last Updated"].startswith("2026-11-26 11:00:00 UTC · ")
     assert first["Last Updated"].endswith(" ago")
     assert table.iloc[1]["Last error"].startswith("Rate limit exceeded")
