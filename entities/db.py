@@ -73,12 +73,12 @@ def connect(path: str | os.PathLike, *, create: bool = False, read_only: bool = 
 def _migrate(con: duckdb.DuckDBPyConnection, path: str) -> None:
     """Bring the file to the code's schema version; no DDL at all when it is already there."""
     current, latest = queries.schema_version(con), queries.latest_version()
+    if current == latest and not queries.missing_versions(con):
+        return
     if current > latest:
         con.close()
         raise DatabaseError(f"The database has schema version {current}, newer than this code's {latest}", path,
                             "Upgrade Junipeer Entities to open it. Nothing was changed.")
-    if current >= 1 and not queries.pending_versions(con):
-        return
     if current >= 1 and path != ":memory:":
         queries.run(con, "demo_checkpoint")
         backup = f"{path}.v{current}.bak"
@@ -141,8 +141,9 @@ class Unchanged(Exception):  # noqa: N818 - a signal, not an error
 
 
 @contextmanager
-def write(con: duckdb.DuckDBPyConnection):
-    """One serialized write transaction on con (a cursor of its own): commit on success, roll back on error."""
+def write(con: duckdb.DuckDBPyConnection, bump: bool = True):
+    """One serialized write transaction on con (a cursor of its own): commit on success, roll back on error.
+    bump=False for bookkeeping that no cached page query reads (the alert evaluator's states)."""
     with _WRITE_LOCK:
         con.begin()
         try:
@@ -157,7 +158,8 @@ def write(con: duckdb.DuckDBPyConnection):
             except duckdb.TransactionException:
                 pass  # a failed commit has already ended the transaction
             raise
-        bump_version()
+        if bump:
+            bump_version()
 
 
 @contextmanager

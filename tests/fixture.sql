@@ -13,6 +13,7 @@ insert into flows values
     (2, 'order', true, '2026-11-26 10:00:00+00'),
     (3, 'article', false, null);
 
+delete from error_codes;  -- the default catalogue (migration 0062): this fixture keeps its own five codes
 insert into error_codes values
     ('RATE_LIMITED', 'low', true, 'Rate limit exceeded', 'The storer answered 429 Too Many Requests.', 'None needed: a retry succeeds once the window has passed.'),
     ('TIMEOUT', 'medium', true, 'Request timed out', 'The storer did not answer within 30 s.', 'Retry; if it persists, check the storer''s status page.'),
@@ -37,7 +38,8 @@ insert into entities values
     (41, 2, 'order', 'synced', 'wc-501', 'F-5001', 1, '2026-11-11 10:00:00+00', '2026-11-11 10:00:00+00', null, null),
     (42, 2, 'customer', 'error', 'wc-c-77', null, 0, '2026-11-26 06:00:00+00', '2026-11-26 06:00:00+00', 'CUSTOMER_EMAIL_MISSING', 'Customer wc-c-77 has no email address');
 
-insert into children values
+insert into children (entity_id, line_no, retriever_ref, storer_ref, description, quantity, amount, status,
+                      error_message) values
     (1, 1, 'SKU-1234', 'ART-1234', 'Tent 2P green', 1, 2499.00, 'synced', null),
     (1, 2, 'SKU-2000', 'ART-2000', 'Sleeping bag', 2, 1598.00, 'synced', null),
     (2, 1, 'SKU-2000', 'ART-2000', 'Sleeping bag', 1, 799.00, 'synced', null),

@@ -6,6 +6,7 @@ natural key). Each file is one database transaction. The data contract is docs/I
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -21,9 +22,10 @@ from entities import db, model
 from entities.cli import appclient
 from entities.ingest import rawjson, textfile
 
-KINDS = ("integrations", "flows", "entities", "children", "transactions")  # also the load order
+KINDS = ("error_codes", "integrations", "flows", "entities", "children", "transactions")  # also the load order
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 WRITES = {
+    "error_codes": ("import_error_codes_insert", "import_error_codes_update"),
     "integrations": ("import_integrations_insert", "import_integrations_update"),
     "flows": ("import_flows_insert", "import_flows_update"),
     "entities": ("import_entities_insert", "import_entities_update"),
@@ -31,6 +33,7 @@ WRITES = {
     "transactions": ("import_transactions_insert",),
 }
 CHECK_PARAMS = {
+    "error_codes": {"severities": list(model.SEVERITIES)},
     "integrations": {},
     "flows": {"types": list(model.TYPE_KEYS)},
     "entities": {"types": list(model.TYPE_KEYS), "statuses": list(model.STATUS_KEYS)},
@@ -72,7 +75,7 @@ def configure(parser) -> None:
 
 def kind_of(path: Path) -> str | None:
     """The kind a file name starts with; the longest match wins (none of the kinds is a prefix of another)."""
-    name = path.name.lower()
+    name = path.name.lower().replace("-", "_")
     return next((kind for kind in KINDS if name.startswith(kind)), None)
 
 
@@ -86,8 +89,12 @@ def plan(files: list[str], kind: str | None, fmt: str | None) -> tuple[list[Sour
     for name in files:
         path = Path(name)
         source = Source(path, kind or kind_of(path), fmt or format_of(path))
-        if not path.is_file():
+        if path.is_dir():
+            problems.append(f"{name}: is a folder; give its files instead, e.g. {path / '*.jsonl'}")
+        elif not path.exists():
             problems.append(f"{name}: no such file")
+        elif not path.is_file() or not os.access(path, os.R_OK):
+            problems.append(f"{name}: cannot be read (not a regular file, or no read permission)")
         elif source.kind is None:
             problems.append(f"{name}: cannot tell the record kind from the name; name it <kind>….<ext> "
                             f"({', '.join(KINDS)}) or pass --kind")
@@ -309,9 +316,11 @@ def summary(results: list[Result]) -> list[str]:
 
 def run(args) -> int:
     sources, problems = plan(args.files, args.kind, args.format)
-    for problem in problems:
-        print(f"entities import: {problem}", file=sys.stderr)
-    if not sources:
+    if problems:  # every argument is checked before anything loads: a typo never half-imports an export
+        for problem in problems:
+            print(f"entities import: {problem}", file=sys.stderr)
+        print(f"entities import: nothing was loaded; fix the argument{'s' if len(problems) > 1 else ''} above "
+              "and run the command again.", file=sys.stderr)
         return EXIT_UNREADABLE
     app = appclient.find_app(args.db) if Path(args.db).exists() else None
     if app:

@@ -1,6 +1,6 @@
 """Overview helpers: time windows, headline figures, error-rate charts and the tables' display frames.
 
-No Streamlit widgets here, so it is unit-testable; pages/overview.py wires it to widgets."""
+No Streamlit widgets here (column configs only), so it is unit-testable; pages/overview.py wires it to widgets."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 
 from entities.model import SEVERITY_COLORS, TYPE
-from entities.ui import relative_age, urlstate
+from entities.ui import md, relative_age, urlstate
 
 DEFAULT_STUCK_MINUTES = 60
 MAX_STUCK_MINUTES = 7 * 24 * 60
@@ -87,6 +88,7 @@ def error_rate_frame(df: pd.DataFrame, by: str, window: Window, tz: ZoneInfo) ->
         grouped["type"] = grouped["type"].map(lambda t: TYPE[t].label if t in TYPE else t)
     else:  # demo names repeat the platforms ("Nordic Outdoor — Shopify → Fortnox"); the legend needs the name
         grouped["integration"] = grouped["integration"].map(lambda n: n.split(" — ")[0])
+    grouped[by] = grouped[by].map(md)  # legend and hover text: Plotly reads <b>, <a href> in names as markup
     return grouped.drop(columns="bucket_start").sort_values(["bucket", by])
 
 
@@ -124,3 +126,62 @@ def severity_style(severity: object) -> str:
     """CSS for a severity cell: its colour from the one severity palette."""
     color = SEVERITY_COLORS.get(severity) if isinstance(severity, str) else None
     return f"color: {color}; font-weight: 600" if color else ""
+
+
+def duration(minutes: float | None) -> str:
+    """'45 min', '3 h 20 min', '2 d 4 h'."""
+    if minutes is None or pd.isna(minutes):
+        return ""
+    minutes = int(minutes)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 24 * 60:
+        return f"{minutes // 60} h" + (f" {minutes % 60} min" if minutes % 60 else "")
+    return f"{minutes // 1440} d" + (f" {minutes // 60 % 24} h" if minutes // 60 % 24 else "")
+
+
+def stale_line(flow: dict) -> str:
+    """Markdown for one stale flow (names escaped by the caller's md)."""
+    since = ("has never synced successfully" if flow["last_success_at"] is None
+             else f"no successful sync for **{duration(flow['minutes_since_success'])}**")
+    return f"{since} (stale after {duration(flow['threshold_minutes'])}, {BASIS_TEXT[flow['basis']]})"
+
+
+BASIS_TEXT = {"override": "set by an operator", "history": "2 × its usual interval",
+              "minimum": "the 15-minute minimum"}
+
+
+def freshness_frame(flows: pd.DataFrame, tz: ZoneInfo) -> pd.DataFrame:
+    """flow_freshness rows as display columns, with a link to each flow's records."""
+    frame = pd.DataFrame({
+        "State": [["Disabled" if not e else ("Stale" if s else "Fresh")]
+                  for e, s in zip(flows["enabled"], flows["stale"], strict=True)],
+        "Integration": flows["integration"],
+        "Type": [TYPE[t].label if t in TYPE else t for t in flows["type"]],
+        "Last success": pd.to_datetime(flows["last_success_at"], utc=True).dt.tz_convert(tz),
+        "Since": [duration(m) if pd.notna(m) else "never" for m in flows["minutes_since_success"]],
+        "Usual interval": [duration(m) if pd.notna(m) else "no history" for m in flows["usual_gap_minutes"]],
+        "Stale after": [f"{duration(t)} ({BASIS_TEXT[b]})" for t, b in zip(flows["threshold_minutes"],
+                                                                           flows["basis"], strict=True)],
+        "Records": [list_link(i, t, None) for i, t in zip(flows["integration_id"], flows["type"], strict=True)],
+    })
+    return frame
+
+
+FRESHNESS_COLORS = {"Stale": "#d64545", "Fresh": "#1f9d55", "Disabled": "#718096"}
+
+
+def pill_column(label: str, colors: dict[str, str], labels: dict[str, str] | None = None):
+    """A read-only coloured label column (cells hold a one-item list): drawn by the browser, so a live refresh
+    does not pay for a pandas Styler on every run."""
+    return st.column_config.MultiselectColumn(label, options=list(colors), color=list(colors.values()),
+                                              format_func=(labels or {}).get if labels else None, width="small")
+
+
+def since_marker(first_seen, last_seen, opened) -> str:
+    """'● new group' / '● new errors' for groups that appeared or failed again since the page was opened."""
+    if first_seen is not None and pd.notna(first_seen) and first_seen >= opened:
+        return "● new group"
+    if last_seen is not None and pd.notna(last_seen) and last_seen >= opened:
+        return "● new errors"
+    return ""
