@@ -57,8 +57,9 @@ except DatabaseError as exc:
     ui.show_db_error(exc)
     st.stop()
 
-integration_picker()
-reference_finder()
+ui.fault_banner()
+ui.run_guarded(integration_picker)
+ui.run_guarded(reference_finder)
 navigation = st.navigation([
     st.Page("pages/entities_list.py", title="Entities", icon=":material/table_rows:", default=True),
     st.Page("pages/entity.py", title="Entity", icon=":material/description:", url_path="entity",
@@ -67,4 +68,4 @@ navigation = st.navigation([
     st.Page("pages/references.py", title="References", icon=":material/link:", url_path="references"),
     st.Page("pages/audit.py", title="Retry audit", icon=":material/history:", url_path="audit"),
 ])
-navigation.run()
+ui.run_guarded(navigation.run)

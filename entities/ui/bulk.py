@@ -11,19 +11,23 @@ BATCH_KEY = "bulk_retry_batch"
 
 def controls(filter_params: dict, selected_ids: list[int]) -> None:
     """Bulk retry of the rows selected in the list and of every record matching the list filter."""
+    blocked = ui.write_block()
     if st.button(f"Retry selected ({len(selected_ids):,})", key="bulk_retry_selected", icon=":material/replay:",
-                 disabled=not selected_ids, width="stretch", help="Queue a retry for each selected row."):
+                 disabled=not selected_ids or bool(blocked), width="stretch",
+                 help=blocked or "Queue a retry for each selected row."):
         confirm(bulk.selection(selected_ids))
     if st.button("Retry all matching…", key="bulk_retry_filter", icon=":material/replay:", width="stretch",
-                 help="Queue a retry for every record matching the current filter, oldest first."):
+                 disabled=bool(blocked),
+                 help=blocked or "Queue a retry for every record matching the current filter, oldest first."):
         confirm(bulk.list_filter(filter_params))
     show_progress()
 
 
 def group_button(integration: int, type_: str, group: str, key: str) -> None:
     """Bulk retry of every record currently in error in one error group (integration and type)."""
-    if st.button("Retry group…", key=key, icon=":material/replay:",
-                 help="Queue a retry for every record of this group that is in error, oldest first."):
+    blocked = ui.write_block()
+    if st.button("Retry group…", key=key, icon=":material/replay:", disabled=bool(blocked),
+                 help=blocked or "Queue a retry for every record of this group that is in error, oldest first."):
         confirm(bulk.error_group(integration, type_, group))
 
 
@@ -46,7 +50,9 @@ def confirm(scope: bulk.Scope) -> None:
     st.caption("Each record gets its own retry request, oldest first; records already stored in the target are "
                "updated there rather than created again.")
     yes, no = st.columns(2)
-    if yes.button(f"Retry {found.to_queue:,}", key="bulk_retry_confirm", type="primary"):
+    blocked = ui.write_block()
+    if yes.button(f"Retry {found.to_queue:,}", key="bulk_retry_confirm", type="primary", disabled=bool(blocked),
+                  help=blocked):
         st.session_state[BATCH_KEY] = bulk.submit(con, scope, ui.actor(), limit)
         ui.clear_cache()
         st.rerun()
@@ -71,6 +77,7 @@ def show_progress() -> None:
 
 
 @st.fragment(run_every=1)
+@ui.guarded
 def _progress() -> None:
     batch: bulk.Batch = st.session_state[BATCH_KEY]
     p = bulk.progress(ui.cursor(), batch)

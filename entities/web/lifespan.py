@@ -1,46 +1,133 @@
 """The app's lifespan: open the database once and start the background jobs; stop them on shutdown.
 
 A job is anything with stop(). JOBS lists factories taking the shared connection and returning a job, or None
-when the job is switched off by configuration.
+when the job is switched off by configuration. A supervisor probes the database every ENTITIES_PROBE_SECONDS:
+when it switches to or from read-only mode (entities/db.py) the connection is new, so the jobs are restarted on
+it; in read-only mode only READ_ONLY_JOBS run.
 """
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import duckdb
 
-from entities import db
+from entities import backup, db
 from entities.sync import worker
 
 log = logging.getLogger("entities")
+PROBE_SECONDS = 10.0
+BACKUP_CHECK_SECONDS = 3600.0
+DEFAULT_BACKUP_KEEP = 7
+
+
+class Periodic:
+    """Calls fn now and then every `seconds` on a thread of its own, until stop()."""
+
+    def __init__(self, name: str, seconds: float, fn: Callable[[], object]):
+        self.fn, self.seconds, self._stop = fn, seconds, threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                self.fn()
+            except Exception:  # noqa: BLE001 - a failed round is logged and tried again next time
+                log.exception("%s failed", self._thread.name)
+            if self._stop.wait(self.seconds):
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(30)
 
 
 def _retry_worker(con: duckdb.DuckDBPyConnection):
     return worker.Worker(con.cursor()).start() if worker.enabled() else None
 
 
-JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [_retry_worker]
+def _daily_backup(con: duckdb.DuckDBPyConnection):
+    """ENTITIES_BACKUP_DIR set: a backup there when the newest is a day old, keeping ENTITIES_BACKUP_KEEP."""
+    folder = os.environ.get("ENTITIES_BACKUP_DIR", "").strip()
+    if not folder:
+        return None
+    keep = int(os.environ.get("ENTITIES_BACKUP_KEEP", DEFAULT_BACKUP_KEEP))
+
+    def once():
+        made = backup.daily(db.shared(), Path(folder), db.db_path(), keep)
+        if made:
+            log.info("daily backup written to %s (%.1f MB)", made.path, made.bytes / 2**20)
+
+    return Periodic("daily-backup", BACKUP_CHECK_SECONDS, once)
+
+
+JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [_retry_worker, _daily_backup]
+READ_ONLY_JOBS = {_daily_backup}  # the others write, so they wait for read-write mode
 running: dict[str, object] = {}
+
+
+def start_jobs() -> None:
+    try:
+        con = db.shared()
+    except db.DatabaseError as exc:
+        log.error("background jobs not started: %s", exc)  # the pages show the same message to users
+        return
+    read_only = db.read_only_reason() is not None
+    for factory in JOBS:
+        if read_only and factory not in READ_ONLY_JOBS:
+            continue
+        job = factory(con)
+        if job is not None:
+            running[factory.__name__.lstrip("_")] = job
+
+
+def stop_jobs() -> None:
+    for job in reversed(list(running.values())):
+        job.stop()
+    running.clear()
+
+
+class Supervisor:
+    """Leaves or enters read-only mode (db.supervise) and restarts the jobs whenever the connection was reopened."""
+
+    def __init__(self, seconds: float):
+        self.generation = db.generation()
+        self.periodic = Periodic("db-supervisor", seconds, self.check)
+
+    def check(self) -> None:
+        try:
+            db.supervise()
+        finally:
+            if db.generation() != self.generation:
+                self.generation = db.generation()
+                reason = db.read_only_reason()
+                log.warning("database reopened %s", f"read-only: {reason}" if reason else "read-write")
+                stop_jobs()
+                start_jobs()
+
+    def stop(self) -> None:
+        self.periodic.stop()
 
 
 @asynccontextmanager
 async def lifespan(app):
     try:
-        con = db.shared()
+        db.shared()
     except db.DatabaseError as exc:
         log.error("background jobs not started: %s", exc)  # the pages show the same message to users
         yield {}
         return
-    for factory in JOBS:
-        job = factory(con)
-        if job is not None:
-            running[factory.__name__.lstrip("_")] = job
+    start_jobs()
+    supervisor = Supervisor(float(os.environ.get("ENTITIES_PROBE_SECONDS", PROBE_SECONDS)))
     try:
         yield {"db_path": db.db_path()}
     finally:
-        for job in running.values():
-            job.stop()
-        running.clear()
+        supervisor.stop()
+        stop_jobs()
         db.close_shared()
