@@ -117,8 +117,8 @@ def _cannot_write(kind: str, path: str, text: str = "", problem: str | None = No
     failed_on = disk.path_in(text) or path
     problem = problem or (disk.problem_text(kind, failed_on, path) if kind != "not writable" else
                           f"The database cannot be written (no permission to write {failed_on})")
-    return CannotWrite(problem, path, "Free space there or fix the permissions, then try again; the running app "
-                       "shows everything read-only meanwhile and returns to normal by itself. Nothing was lost.",
+    return CannotWrite(problem, path, "Free space there (or fix the permissions) and try again. Nothing was lost; "
+                       "a running app shows everything read-only meanwhile and returns to normal by itself.",
                        browser_action="Everything is shown, but retries and other changes are disabled. Free space "
                        "there or fix the permissions: the app returns to normal by itself within a minute. "
                        "Nothing was lost.")
@@ -131,7 +131,7 @@ def fault_of(exc: BaseException, path: str) -> DatabaseError | None:
         return exc if isinstance(exc, CannotWrite | Damaged) else None
     if any(marker in text for marker in _DAMAGE_TEXT):
         first = " ".join(text.split())[:200]
-        return Damaged(f"The database file is damaged ({first})", path, RESTORE_HINT.format(path=path))
+        return Damaged(f"A block of the file cannot be read ({first})", path, RESTORE_HINT.format(path=path))
     kind = disk.kind_of(text, getattr(exc, "errno", None))
     if kind:
         return _cannot_write(kind, path, text)

@@ -58,6 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except RuntimeError as exc:
+        if "interrupted" not in str(exc):
+            raise
+        print("interrupted", file=sys.stderr)  # DuckDB ends a running query this way on Ctrl-C or kill
+        return 130
 
 
 def _terminated(signum, frame):

@@ -34,7 +34,7 @@ def run(args) -> int:
         return EXIT_CLEAN
     for damage in report.damage:
         print(f"  DAMAGED {damage.line()}")
-    problem = db.Damaged(f"The database file is damaged ({report.damage[0].line()})", args.db,
+    problem = db.Damaged(f"Damaged blocks ({report.damage[0].line()})", args.db,
                          db.RESTORE_HINT.format(path=args.db))
     db.degrade(problem, args.db)  # records the damage beside the file: writers refuse it until it is replaced
     print(f"Damage found in {len({d.table for d in report.damage})} table(s). Restore the latest backup "
