@@ -181,7 +181,8 @@ _shared: dict[str, duckdb.DuckDBPyConnection] = {}
 _shared_lock = threading.Lock()
 
 
-def _key(path: str | os.PathLike | None = None) -> str:
+def db_key(path: str | os.PathLike | None = None) -> str:
+    """The database file's absolute path: one key per file for per-database state in the process."""
     return str(Path(path or db_path()).resolve())
 
 
@@ -189,7 +190,7 @@ def shared(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
     """The process's one connection to a database file: the pages, the API and the background jobs all take
     cursors from it, so the process holds the file once. Read-only when the file cannot be written or is damaged
     (read_only_reason() says why); supervise() switches back once writing works again."""
-    key = _key(path)
+    key = db_key(path)
     with _shared_lock:
         if key not in _shared:
             _shared[key] = _open(key)
@@ -228,7 +229,7 @@ _generation = 0
 
 def read_only_reason(path: str | os.PathLike | None = None) -> DatabaseError | None:
     """Why the database is read-only now (its problem and what to do), or None when writes work."""
-    return _blocked.get(_key(path))
+    return _blocked.get(db_key(path))
 
 
 def generation() -> int:
@@ -244,7 +245,7 @@ def _reopened() -> None:
 def note_fault(exc: BaseException, path: str | os.PathLike | None = None) -> DatabaseError | None:
     """Classify an error met while reading or writing; a damaged block or a refused write switches the shared
     connection to read-only (a fatal DuckDB error has invalidated it anyway). Returns the DatabaseError, or None."""
-    key = _key(path)
+    key = db_key(path)
     problem = fault_of(exc, key)
     if problem is not None and not isinstance(_blocked.get(key), Damaged):
         degrade(problem, key)
@@ -252,7 +253,7 @@ def note_fault(exc: BaseException, path: str | os.PathLike | None = None) -> Dat
 
 
 def degrade(problem: DatabaseError, path: str | os.PathLike | None = None) -> None:
-    key = _key(path)
+    key = db_key(path)
     with _WRITE_LOCK, _shared_lock:
         _blocked[key] = problem
         old = _shared.pop(key, None)
@@ -273,7 +274,7 @@ def degrade(problem: DatabaseError, path: str | os.PathLike | None = None) -> No
 def supervise(path: str | os.PathLike | None = None) -> None:
     """One check of the shared connection's mode: leave read-only mode when the file can be written again (or a
     damaged file was replaced by a restore); enter it when writing stopped working."""
-    key = _key(path)
+    key = db_key(path)
     if key not in _shared:
         return
     blocked = _blocked.get(key)
@@ -318,7 +319,7 @@ def _mark_damaged(key: str, problem: Damaged) -> None:
 
 def known_damage(path: str | os.PathLike) -> Damaged | None:
     """The damage recorded for this exact file (a restored or regenerated file clears it), else None."""
-    key = _key(path)
+    key = db_key(path)
     note = _damage_file(key)
     if isinstance(_blocked.get(key), Damaged) and not note.exists():
         return _blocked[key]
@@ -334,7 +335,7 @@ def known_damage(path: str | os.PathLike) -> Damaged | None:
 
 
 def clear_damage(path: str | os.PathLike) -> None:
-    key = _key(path)
+    key = db_key(path)
     _damage_file(key).unlink(missing_ok=True)
     if isinstance(_blocked.get(key), Damaged):
         _blocked.pop(key)
@@ -354,6 +355,10 @@ def data_version() -> int:
 def bump_version() -> None:
     global _data_version
     _data_version = next(_versions)
+
+
+class Unchanged(Exception):  # noqa: N818 - a signal, not an error
+    """Raise inside write() when the work turned out to change nothing: rolled back, the data version stays."""
 
 
 def path_of(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -379,6 +384,9 @@ def write(con: duckdb.DuckDBPyConnection):
         try:
             yield con
             con.commit()
+        except Unchanged:
+            con.rollback()
+            return
         except BaseException as exc:
             try:
                 con.rollback()

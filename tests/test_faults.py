@@ -26,7 +26,7 @@ from faultkit import (
 )
 
 import queries
-from entities import check, db
+from entities import check, db, identity
 from entities.sync import retry
 
 SAMPLE_ENTITIES = ROOT / "data" / "samples" / "entities.jsonl"
@@ -98,13 +98,13 @@ def test_app_opens_a_full_disk_read_only_and_returns_by_itself(full_disk):
     assert isinstance(reason, db.CannotWrite) and "No space left" in reason.problem
     assert queries.records(con.cursor(), "entity_detail", entity_id=2)[0]["retriever_ref"] == "#1002"
     with pytest.raises(db.CannotWrite, match="No space left"):
-        retry.request(db.shared(path).cursor(), [2], "ops")
+        retry.request(db.shared(path).cursor(), [2], identity.LOCAL_ADMIN)
     db.supervise(path)
     assert db.read_only_reason(path) is not None, "still full: stays read-only"
     filler.unlink()
     db.supervise(path)
     assert db.read_only_reason(path) is None
-    assert retry.request(db.shared(path).cursor(), [2], "ops").queued == [2]
+    assert retry.request(db.shared(path).cursor(), [2], identity.LOCAL_ADMIN).queued == [2]
 
 
 def test_app_enters_read_only_when_the_disk_fills_while_it_runs(full_disk):
@@ -130,7 +130,7 @@ print("reason:", db.read_only_reason(path))
 print("entities:", len(queries.rows(con.cursor(), "integrations_list")) > 0,
       con.cursor().execute("select count(*) from entities").fetchone()[0])
 try:
-    retry.request(con.cursor(), [2], "ops")
+    retry.request(con.cursor(), [2], identity.LOCAL_ADMIN)
 except db.CannotWrite as exc:
     print("refused:", exc.problem)
 """
@@ -166,12 +166,13 @@ WRITE_FAILS_THEN_WORKS = """
 import sys
 from entities import db
 from entities.sync import retry
+from entities import identity
 path = sys.argv[1]
 con = db.shared(path)
 print("start:", db.read_only_reason(path), flush=True)
 sys.stdin.readline()  # the test makes the folder read-only now
 try:
-    retry.request(db.shared(path).cursor(), [2], "ops")
+    retry.request(db.shared(path).cursor(), [2], identity.LOCAL_ADMIN)
     print("written")
 except db.CannotWrite as exc:
     print("refused:", exc.problem, flush=True)
@@ -179,7 +180,7 @@ print("mode:", type(db.read_only_reason(path)).__name__, flush=True)
 sys.stdin.readline()  # the test makes it writable again
 db.supervise(path)
 print("mode:", type(db.read_only_reason(path)).__name__, flush=True)
-print("queued:", retry.request(db.shared(path).cursor(), [2], "ops").queued, flush=True)
+print("queued:", retry.request(db.shared(path).cursor(), [2], identity.LOCAL_ADMIN).queued, flush=True)
 """
 
 

@@ -12,6 +12,7 @@ from entities import db
 from entities.db import DatabaseError
 
 EXIT_DATABASE = 3
+EXIT_BUG = 70  # sysexits EX_SOFTWARE: an unexpected error, reported in one line
 
 # name -> (module, help). A module provides configure(parser) and run(args) -> exit code.
 COMMANDS = {
@@ -20,6 +21,7 @@ COMMANDS = {
     "import": ("entities.ingest.importer", "load sync data from JSONL, CSV or Parquet"),
     "retry": ("entities.cli.retry", "queue a retry of one or more entities"),
     "worker": ("entities.sync.worker", "process queued retries without the app"),
+    "token": ("entities.cli.token", "create, list or revoke API tokens"),
     "bench": ("entities.cli.bench", "measure query speed at scale against pandas and SQLite baselines"),
     "check": ("entities.cli.check", "read every block of a database and report damage"),
     "backup": ("entities.cli.backup", "make a consistent copy of a database, also while the app runs"),
@@ -58,11 +60,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except RuntimeError as exc:
-        if "interrupted" not in str(exc):
-            raise
-        print("interrupted", file=sys.stderr)  # DuckDB ends a running query this way on Ctrl-C or kill
-        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a message and a code, never a traceback
+        if isinstance(exc, RuntimeError) and "interrupted" in str(exc):
+            print("interrupted", file=sys.stderr)  # DuckDB ends a running query this way on Ctrl-C or kill
+            return 130
+        detail = " ".join(str(exc).split())[:500] or type(exc).__name__
+        print(f"entities {args.command}: stopped by an unexpected error: {detail}", file=sys.stderr)
+        return EXIT_BUG
 
 
 def _terminated(signum, frame):

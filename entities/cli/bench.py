@@ -25,6 +25,7 @@ import duckdb
 
 import queries
 from entities import db
+from entities.identity import Principal
 from entities.model import STATUS_KEYS
 from entities.sync import handlers, retry
 from entities.sync.worker import Worker
@@ -39,6 +40,7 @@ PAGE_SIZE = listing.DEFAULT_PAGE_SIZE
 HISTORY_PAGE_SIZE = 25
 EXPORT_SHARE = 0.07  # ~70k rows at 1M entities
 SAMPLES = 400
+BENCH = Principal("bench", kind="local", role="operator")
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,7 @@ class DuckEngine:
         data = listing.export_csv(self.con, listing.filter_params(integration, type_, statuses), listing.DEFAULT_SORT)
         return data.count(b"\n") - 1, len(data)
 
-    def retry(self, entity_id, actor="bench"):
+    def retry(self, entity_id, actor=BENCH):
         return retry.request(self.retry_con, [entity_id], actor).queued
 
     def worker(self):

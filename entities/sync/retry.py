@@ -13,6 +13,7 @@ import duckdb
 
 import queries
 from entities import db
+from entities.identity import Principal, require
 
 ATTEMPTS = 4
 _CONFLICTS = (duckdb.TransactionException, duckdb.ConstraintException)
@@ -25,14 +26,16 @@ class RetryResult:
     missing: list[int] = field(default_factory=list)  # no entity with that id
 
 
-def request(con: duckdb.DuckDBPyConnection, entity_ids: list[int], actor: str) -> RetryResult:
-    """Queue retries for entity_ids by actor, set-based; safe against double clicks and concurrent sessions."""
+def request(con: duckdb.DuckDBPyConnection, entity_ids: list[int], principal: Principal) -> RetryResult:
+    """Queue retries for entity_ids as principal, set-based; safe against double clicks and concurrent sessions.
+    Raises identity.Forbidden unless the principal may retry: the server refuses, whatever a page shows."""
+    require(principal, "retry")
     wanted = sorted({int(i) for i in entity_ids})
     if not wanted:
         return RetryResult()
     for attempt in range(ATTEMPTS):
         try:
-            return _request_once(con, wanted, actor)
+            return _request_once(con, wanted, principal)
         except _CONFLICTS:
             if attempt == ATTEMPTS - 1:
                 raise
@@ -41,10 +44,13 @@ def request(con: duckdb.DuckDBPyConnection, entity_ids: list[int], actor: str) -
     raise AssertionError("unreachable")
 
 
-def _request_once(con, wanted: list[int], actor: str) -> RetryResult:
+def _request_once(con, wanted: list[int], principal: Principal) -> RetryResult:
+    actor = principal.name
     with db.write(con):
         queued = [row[0] for row in queries.rows(con, "retry_request_insert", ids=wanted, actor=actor)]
         if queued:
+            queries.run(con, "retry_request_actor_insert", ids=queued, actor_subject=principal.subject,
+                        actor_kind=principal.kind)
             queries.run(con, "retry_transaction_insert", ids=queued, actor=actor)
             queries.run(con, "retry_entities_mark_pending", ids=queued)
         missing = [row[0] for row in queries.rows(con, "retry_ids_missing", ids=wanted)]

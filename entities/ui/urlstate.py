@@ -26,7 +26,7 @@ def bind(key: str, *, parse: Callable[[list[str]], Any], dump: Callable[[Any], l
         try:
             value = parse(raw) if raw else default
         except ValueError as exc:
-            notice(f"Ignored `{key}={','.join(raw)}` in the link: {exc}")
+            notice(f"Ignored {key}={','.join(raw)} in the link: {exc}")
             value = default
         st.session_state[key] = value
     publish(key, value, dump, default)
@@ -44,7 +44,9 @@ def publish(key: str, value: Any, dump: Callable[[Any], list[str]], default: Any
 
 def notice(text: str) -> None:
     """A small warning where the URL was read, which is at the top of the page."""
-    st.caption(f":orange[⚠] {text}")
+    from entities.ui import md  # the link's values are anyone's text
+
+    st.caption(f":orange[⚠] {md(text)}")
 
 
 # Parsers shared by pages: each takes the URL's raw values and returns a value or raises ValueError.

@@ -18,6 +18,8 @@ import duckdb
 
 from entities import backup, db
 from entities.sync import worker
+from entities.watch import groups
+from entities.web import control, tokens
 
 log = logging.getLogger("entities")
 PROBE_SECONDS = 10.0
@@ -25,31 +27,47 @@ BACKUP_CHECK_SECONDS = 3600.0
 DEFAULT_BACKUP_KEEP = 7
 
 
-class Periodic:
-    """Calls fn now and then every `seconds` on a thread of its own, until stop()."""
+def _retry_worker(con: duckdb.DuckDBPyConnection):
+    return worker.Worker(con.cursor()).start() if worker.enabled() else None
 
-    def __init__(self, name: str, seconds: float, fn: Callable[[], object]):
-        self.fn, self.seconds, self._stop = fn, seconds, threading.Event()
+
+class Periodic:
+    """Calls fn every `seconds` on a thread of its own (first: also at once), and once more on stop() (final)."""
+
+    def __init__(self, name: str, seconds: float, fn: Callable[[], object], first: bool = False,
+                 final: bool = True):
+        self.fn, self.seconds, self.first, self.final, self._stop = fn, seconds, first, final, threading.Event()
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
 
     def _loop(self) -> None:
-        while True:
-            try:
-                self.fn()
-            except Exception:  # noqa: BLE001 - a failed round is logged and tried again next time
-                log.exception("%s failed", self._thread.name)
-            if self._stop.wait(self.seconds):
-                return
+        if self.first:
+            self._call()
+        while not self._stop.wait(self.seconds):
+            self._call()
+
+    def _call(self) -> None:
+        try:
+            self.fn()
+        except Exception:  # noqa: BLE001 - a failed round is logged and tried again next time
+            log.exception("%s failed", self._thread.name)
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread is not threading.current_thread():
-            self._thread.join(30)
+        self._thread.join(30)
+        if self.final:
+            self._call()
 
 
-def _retry_worker(con: duckdb.DuckDBPyConnection):
-    return worker.Worker(con.cursor()).start() if worker.enabled() else None
+def _token_usage(con: duckdb.DuckDBPyConnection):
+    cursor = con.cursor()
+    return Periodic("token-usage", 5.0, lambda: tokens.USAGE.flush(cursor))
+
+
+def _group_lifecycle(con: duckdb.DuckDBPyConnection):
+    """Error groups follow the data: checked every second (a comparison), evaluated when the data version moved."""
+    cursor, key = con.cursor(), db.db_key()
+    return Periodic("group-lifecycle", 1.0, lambda: groups.sync_if_changed(cursor, key))
 
 
 def _daily_backup(con: duckdb.DuckDBPyConnection):
@@ -64,11 +82,17 @@ def _daily_backup(con: duckdb.DuckDBPyConnection):
         if made:
             log.info("daily backup written to %s (%.1f MB)", made.path, made.bytes / 2**20)
 
-    return Periodic("daily-backup", BACKUP_CHECK_SECONDS, once)
+    return Periodic("daily-backup", BACKUP_CHECK_SECONDS, once, first=True, final=False)
 
 
-JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [_retry_worker, _daily_backup]
-READ_ONLY_JOBS = {_daily_backup}  # the others write, so they wait for read-write mode
+def _server_file(con: duckdb.DuckDBPyConnection):
+    return control.ServerFile(db.db_path())
+
+
+# Started in this order; the server file last, so a CLI command finds the app only once its jobs run.
+JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [_retry_worker, _token_usage, _group_lifecycle,
+                                                                    _daily_backup, _server_file]
+READ_ONLY_JOBS = {_daily_backup, _server_file}  # the others write, so they wait for read-write mode
 running: dict[str, object] = {}
 
 
@@ -98,7 +122,7 @@ class Supervisor:
 
     def __init__(self, seconds: float):
         self.generation = db.generation()
-        self.periodic = Periodic("db-supervisor", seconds, self.check)
+        self.periodic = Periodic("db-supervisor", seconds, self.check, final=False)
 
     def check(self) -> None:
         try:
