@@ -8,15 +8,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 import queries
+from entities import db
 
 _LOCK = threading.Lock()  # the attach alias is per process: one backup at a time
 PREFIX, SUFFIX = "entities-", ".duckdb"
+FOLD_ATTEMPTS = 20
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,9 @@ def make(con: duckdb.DuckDBPyConnection, dest: Path) -> Made:
             try:
                 queries.run(cur, "backup_copy", {"catalog": catalog})
             finally:
-                queries.run(cur, "backup_detach")
+                with db.serialized():
+                    queries.run(cur, "backup_detach")
+            _fold_wal(cur, partial)
             os.replace(partial, dest)
         except BaseException:
             partial.unlink(missing_ok=True)
@@ -59,6 +64,21 @@ def make(con: duckdb.DuckDBPyConnection, dest: Path) -> Made:
         finally:
             cur.close()
     return Made(dest, dest.stat().st_size, counts(dest))
+
+
+def _fold_wal(cur, path: Path) -> None:
+    """Detaching writes the copy's journal into its file, unless a write transaction was open at that moment
+    (db.serialized() keeps the app's writers out; an autocommit statement may still slip in): then attach and
+    detach again, so the file alone is the backup."""
+    for attempt in range(FOLD_ATTEMPTS):
+        if not Path(f"{path}.wal").exists():
+            return
+        time.sleep(0.05 * attempt)
+        with db.serialized():
+            queries.run(cur, "backup_attach", path=str(path))
+            queries.run(cur, "backup_detach")
+    if Path(f"{path}.wal").exists():
+        raise OSError(5, "the copy could not be written into one file (its .wal is left)", str(path))
 
 
 def counts(path: Path) -> dict[str, int]:
@@ -75,6 +95,12 @@ def existing(folder: Path, source: str | os.PathLike) -> list[Path]:
     return sorted(folder.glob(f"{PREFIX}{Path(source).stem}-*{SUFFIX}"))
 
 
+def taken_at(path: Path) -> dt.datetime:
+    """The UTC time in a backup's name (entities-<db>-YYYYmmddTHHMMSSZ.duckdb)."""
+    stamp = path.name.removesuffix(SUFFIX).rsplit("-", 1)[-1]
+    return dt.datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+
+
 def daily(con: duckdb.DuckDBPyConnection, folder: Path, source: str | os.PathLike, keep: int,
           now: dt.datetime | None = None) -> Made | None:
     """A backup unless one was made in the last 24 hours; then only the newest `keep` are kept."""
@@ -82,7 +108,7 @@ def daily(con: duckdb.DuckDBPyConnection, folder: Path, source: str | os.PathLik
     now = now or dt.datetime.now(dt.UTC)
     made = None
     have = existing(folder, source)
-    if not have or now.timestamp() - have[-1].stat().st_mtime >= 24 * 3600:
+    if not have or now - taken_at(have[-1]) >= dt.timedelta(hours=24):
         made = make(con, target(folder, source, now))
     for old in existing(folder, source)[:-keep] if keep > 0 else []:
         old.unlink(missing_ok=True)

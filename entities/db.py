@@ -361,6 +361,14 @@ class Unchanged(Exception):  # noqa: N818 - a signal, not an error
     """Raise inside write() when the work turned out to change nothing: rolled back, the data version stays."""
 
 
+@contextmanager
+def serialized():
+    """The process's write lock without a transaction: for a writer that runs its own transaction (an import) and
+    for a backup's final flush, which DuckDB skips while any write transaction is open."""
+    with _WRITE_LOCK:
+        yield
+
+
 def path_of(con: duckdb.DuckDBPyConnection) -> str | None:
     """The resolved file behind a connection or cursor (None in memory)."""
     found = queries.scalar(con, "database_path")

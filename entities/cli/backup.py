@@ -2,10 +2,10 @@
 the file (through its control channel), else directly. DEST is a new file, or a folder for a timestamped one."""
 from __future__ import annotations
 
-import importlib
 import sys
 
 from entities import backup, db
+from entities.cli import appclient
 
 EXIT_REFUSED = 2
 
@@ -16,21 +16,13 @@ def configure(parser) -> None:
                         help="the backup file to create, or an existing folder for entities-<db>-<UTC time>.duckdb")
 
 
-def _app(path: str):
-    try:
-        appclient = importlib.import_module("entities.cli.appclient")
-    except ImportError:
-        return None, None
-    return appclient, appclient.find_app(path)
-
-
 def run(args) -> int:
     dest = backup.target(args.to, args.db).resolve()
     if dest.exists():
         print(f"entities backup: {dest} already exists. Nothing was changed. Choose another name or a folder.",
               file=sys.stderr)
         return EXIT_REFUSED
-    appclient, app = _app(args.db)
+    app = appclient.find_app(args.db)
     if app is not None:
         try:
             made = app.post("/control/backup", {"to": str(dest)})

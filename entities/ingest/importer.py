@@ -147,7 +147,7 @@ def import_file(con: duckdb.DuckDBPyConnection, source: Source, keep_checked: Pa
     started = time.perf_counter()
     writes = WRITES[source.kind]
     progress = Progress(source, 3 + len(writes))
-    with disk.staging_dir(STAGING_PREFIX) as tmp:
+    with disk.staging_dir(STAGING_PREFIX) as tmp, db.serialized():
         staged, checked = str(Path(tmp) / "staged.parquet"), str(Path(tmp) / "checked.parquet")
         con.begin()
         try:

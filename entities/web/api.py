@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 import queries
 from entities import db
-from entities.web import control, ingest, lifespan
+from entities.web import backups, control, ingest, lifespan
 
 PREFIX = "/api/v1"
 
@@ -39,4 +39,5 @@ EXCEPTION_HANDLERS = {HTTPException: http_error}
 
 
 def routes() -> list[Route]:
-    return [Route(f"{PREFIX}/health", health, methods=["GET"]), *ingest.routes(PREFIX), *control.routes(PREFIX)]
+    return [Route(f"{PREFIX}/health", health, methods=["GET"]), *ingest.routes(PREFIX), *control.routes(PREFIX),
+            *backups.routes(PREFIX)]
