@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, open_app, wait_until
+from conftest import ROOT, held_database, open_app, wait_until
 from faultkit import (
     counts,
     damage,
@@ -121,7 +121,7 @@ def test_app_enters_read_only_when_the_disk_fills_while_it_runs(full_disk):
 
 READ_ONLY_APP = """
 import sys
-from entities import db
+from entities import db, identity
 from entities.sync import retry
 import queries
 path = sys.argv[1]
@@ -330,3 +330,30 @@ def test_killed_demo_leftover_is_reported_and_removed(tmp_path):
     assert result.returncode == 0
     assert f"removing {partial}" in result.stderr and "left by an interrupted run" in result.stderr
     assert not partial.exists() and counts(path)["entities"] == 500
+
+
+def test_lock_message_in_the_browser_says_what_to_do_there(fixture_db, monkeypatch):
+    """The app finds its database held by another process: the page names it and says what to do from a browser."""
+    monkeypatch.setenv("ENTITIES_DB", str(fixture_db))
+    with held_database(fixture_db) as pid:
+        at = open_app()
+    assert not at.exception
+    text = at.error[0].value
+    assert f"process {pid}" in text and "reload this page" in text
+    assert "from inside it" not in text
+
+
+LONG = "/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages/some/very/long/path/" * 3
+
+
+@pytest.mark.parametrize(("argv", "kept"), [
+    (["/work/.venv/bin/python", "/work/.venv/bin/entities", "serve", "--db", "/data/live.duckdb",
+      "--server.port", "8501"], "python entities serve --db /data/live.duckdb --server.port 8501"),
+    (["/usr/bin/python3", "-m", "entities.cli", "import", "--db", "/data/x.duckdb", LONG + "entities.jsonl"],
+     "--db /data/x.duckdb"),
+    (["python", "-m", "streamlit", "run", LONG + "app.py", "--server.port", "9000", "--db", "/d.duckdb"],
+     "--server.port 9000 --db /d.duckdb"),
+])
+def test_holder_command_line_keeps_db_and_port(argv, kept):
+    """The lock message shows the holder's command with its --db and port, however long its paths are."""
+    assert kept in db.command_line(argv)
