@@ -406,3 +406,10 @@ def write(con: duckdb.DuckDBPyConnection):
             note_fault(problem, key)
             raise problem from exc
         bump_version()
+
+
+@contextmanager
+def exclusive():
+    """Hold the write lock without opening a transaction: CHECKPOINT cannot run inside one, nor beside writers."""
+    with _WRITE_LOCK:
+        yield

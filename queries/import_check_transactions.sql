@@ -3,7 +3,10 @@
 -- stored with the same content) and payload_invalid (a payload is kept as received but is not valid JSON).
 -- The natural key is the source's transaction id; a transaction names its entity by the entity's natural key
 -- (integration_id, entity_type, entity_ref). Transactions are a log: a stored id is never rewritten.
+-- Payloads are stored as received: $payloads (JSON lines of row_no, request_payload, response_payload) holds the
+-- source text of payloads sent as JSON values (entities/ingest/rawjson.py); a payload sent as a string is its value.
 -- @param staged varchar = 'data/samples/staged/transactions.parquet'
+-- @param payloads varchar = 'data/samples/staged/payloads.jsonl'
 -- @param checked varchar = '/dev/null'
 -- @param types varchar[] = ['article', 'customer', 'order', 'stock']
 -- @param operations varchar[] = ['create', 'update', 'retry', 'delete']
@@ -28,11 +31,13 @@ copy (
             nullif(trim(f.outcome), '') as outcome,
             nullif(f.error_code, '') as error_code,
             nullif(f.message, '') as message,
-            f.request_payload as request_payload,
-            f.response_payload as response_payload,
+            coalesce(p.request_payload, f.request_payload) as request_payload,
+            coalesce(p.response_payload, f.response_payload) as response_payload,
             nullif(trim(f.duration_ms), '') as duration_ms_text,
             nullif(trim(f.actor), '') as actor
         from raw
+        left join read_json($payloads, format = 'newline_delimited', maximum_object_size = 1073741824,
+            columns = {row_no: 'BIGINT', request_payload: 'VARCHAR', response_payload: 'VARCHAR'}) p using (row_no)
     ),
     typed as (
         select *,

@@ -21,6 +21,7 @@ COMMANDS = {
     "import": ("entities.ingest.importer", "load sync data from JSONL, CSV or Parquet"),
     "retry": ("entities.cli.retry", "queue a retry of one or more entities"),
     "worker": ("entities.sync.worker", "process queued retries without the app"),
+    "prune": ("entities.cli.prune", "apply the retention policy: delete old transactions and payloads"),
     "token": ("entities.cli.token", "create, list or revoke API tokens"),
     "bench": ("entities.cli.bench", "measure query speed at scale against pandas and SQLite baselines"),
     "check": ("entities.cli.check", "read every block of a database and report damage"),

@@ -86,6 +86,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--browser", action=argparse.BooleanOptionalAction, default=None,
                         help="measure filter-change repaint and app RSS in Chromium at the largest scale "
                              "(default: on when /usr/bin/chromium exists)")
+    parser.add_argument("--retention", action=argparse.BooleanOptionalAction, default=True,
+                        help="prune a copy of the largest database beside list-page readers (default on)")
+    parser.add_argument("--api", action=argparse.BooleanOptionalAction, default=True,
+                        help="also time the read API over HTTP against `entities serve` at the largest scale "
+                             "(default on)")
     parser.add_argument("--baselines", action=argparse.BooleanOptionalAction, default=True,
                         help="also run the pandas and SQLite baselines (default on)")
 
@@ -113,12 +118,30 @@ def run(args: argparse.Namespace) -> int:
         result = bench_scale(path, n, args, anchor)
         result["demo_build_seconds"] = built
         report["scales"][str(n)] = result
+    if args.retention:
+        from entities.cli import bench_retention
+
+        largest = max(args.entities)
+        report["retention"] = bench_retention.measure(db_file(args.dir, largest, args.seed), anchor, log=log)
+        report["retention"]["entities"] = largest
     browser = args.browser if args.browser is not None else Path("/usr/bin/chromium").exists()
     if browser:
         from entities.cli import bench_browser
 
         largest = max(args.entities)
-        report["browser"] = bench_browser.measure(db_file(args.dir, largest, args.seed), log=log)
+        try:
+            report["browser"] = bench_browser.measure(db_file(args.dir, largest, args.seed), log=log)
+        except Exception as exc:  # noqa: BLE001 - one step that cannot run must not lose the rest of the report
+            report["browser"] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
+            log(f"browser step could not run: {report['browser']['error']}")
+    if args.api:
+        from entities.cli import bench_api
+
+        largest = max(args.entities)
+        log(f"read API at {largest:,} entities")
+        report["api"] = bench_api.measure(db_file(args.dir, largest, args.seed), args.runs, args.seed, log=log)
+        report["api"]["entities"] = largest
+        bench_api.compare(report["api"], report["scales"].get(str(largest)))
     report["meta"]["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     print(render(report))
     if args.json:
@@ -425,9 +448,19 @@ def render(report: dict) -> str:
                       if not ok]
         parts.append("baselines agree" if not mismatched else "DIFFERENT RESULTS " + ", ".join(mismatched))
         out.append("  " + "; ".join(parts))
+    if report.get("retention"):
+        from entities.cli import bench_retention
+
+        out += bench_retention.render(report["retention"], report["retention"]["entities"])
     browser = report.get("browser")
-    if browser:
+    if browser and "error" in browser:
+        out.append(f"Browser step could not run: {browser['error']}")
+    elif browser:
         out.append(f"Browser at {browser.get('entities', '?')}: filter change → repainted table median "
                    f"{_ms(browser.get('repaint_median_ms'))} ms (p95 {_ms(browser.get('repaint_p95_ms'))}); "
                    f"app RSS peak {browser.get('rss_peak_bytes', 0) / 2**20:,.0f} MiB")
+    if report.get("api"):
+        from entities.cli import bench_api
+
+        out += bench_api.render(report["api"], f"{report['api']['entities']:,}")
     return "\n".join(out)

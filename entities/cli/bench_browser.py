@@ -75,6 +75,13 @@ def caption(type_key: str, total: int) -> re.Pattern:
     return re.compile(rf"^{total:,} ({kind.label.lower()}|{kind.singular.lower()}) · showing")
 
 
+def shown(page, type_key: str, total: int):
+    """What the list shows once it has repainted: the caption, or at zero rows the info box that replaces it."""
+    if total == 0:
+        return page.get_by_text(re.compile(rf"^No {TYPE[type_key].label.lower()} ")).first
+    return page.get_by_text(caption(type_key, total))
+
+
 def measure(source: Path, log=print, integration: int = 1) -> dict:
     """Serves a copy of source (the app's in-process worker writes), so the bench database stays pristine."""
     path = source.with_name(source.stem + "-serve.duckdb")
@@ -117,7 +124,7 @@ def _measure(path: Path, log, integration: int) -> dict:
             page.set_default_timeout(TIMEOUT_MS)
             first = time.perf_counter()
             page.goto(f"{url}/?integration={integration}&type=order")
-            page.get_by_text(caption("order", start_total)).wait_for()
+            shown(page, "order", start_total).wait_for()
             result["first_paint_ms"] = round((time.perf_counter() - first) * 1000, 1)
             repaints = []
             for (action, value), state, total in states:
@@ -172,7 +179,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log_path: Path, timeout: flo
 
 def _change(page, action: str, value, state: dict, total: int) -> float:
     """Performs one widget change; returns ms until the caption shows the new total."""
-    expected = page.get_by_text(caption(state["type"], total))
+    expected = shown(page, state["type"], total)
     if action == "type":
         button = page.locator(".st-key-type").get_by_role("radio", name=re.compile("^" + TYPE[value].label))
         began = time.perf_counter()

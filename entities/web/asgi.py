@@ -6,8 +6,9 @@ ENTITIES_OIDC_* becomes the [auth] secrets section here (it overrides a secrets.
 from pathlib import Path
 
 import streamlit as st
+from starlette.middleware import Middleware
 
-from entities.web import api, lifespan, signin
+from entities.web import api, lifespan, metrics, signin
 
 APP_SCRIPT = Path(__file__).resolve().parents[2] / "app.py"
 _auth = signin.auth_from_env()
@@ -19,4 +20,5 @@ if not (_auth or signin.auth_from_files(signin.secrets_files(Path(__file__))) or
                      "use `entities serve` (see README, Sign-in)")
 
 app = st.App(str(APP_SCRIPT), routes=api.routes(), lifespan=lifespan.lifespan,
-             exception_handlers=api.EXCEPTION_HANDLERS, secrets={"auth": _auth} if _auth else None)
+             exception_handlers=api.EXCEPTION_HANDLERS, secrets={"auth": _auth} if _auth else None,
+             middleware=[Middleware(metrics.RequestTimer)])

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import duckdb
 
-from entities import backup, db
+from entities import backup, db, retention
 from entities.sync import worker
 from entities.watch import groups
-from entities.web import control, tokens
+from entities.web import control, ingest, tokens
 
 log = logging.getLogger("entities")
 PROBE_SECONDS = 10.0
@@ -85,13 +85,17 @@ def _daily_backup(con: duckdb.DuckDBPyConnection):
     return Periodic("daily-backup", BACKUP_CHECK_SECONDS, once, first=True, final=False)
 
 
+def _pruner(con: duckdb.DuckDBPyConnection):
+    return retention.Pruner(con.cursor()).start() if retention.enabled() else None
+
+
 def _server_file(con: duckdb.DuckDBPyConnection):
     return control.ServerFile(db.db_path())
 
 
 # Started in this order; the server file last, so a CLI command finds the app only once its jobs run.
-JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [_retry_worker, _token_usage, _group_lifecycle,
-                                                                    _daily_backup, _server_file]
+JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [
+    _retry_worker, ingest.ingest_writer, _token_usage, _group_lifecycle, _pruner, _daily_backup, _server_file]
 READ_ONLY_JOBS = {_daily_backup, _server_file}  # the others write, so they wait for read-write mode
 running: dict[str, object] = {}
 
