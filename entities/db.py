@@ -124,6 +124,13 @@ def _cannot_write(kind: str, path: str, text: str = "", problem: str | None = No
                        "Nothing was lost.")
 
 
+def require_writable(path: str | os.PathLike) -> None:
+    """Raise CannotWrite when the file or its folder cannot take a write now (for commands that write on a loop,
+    whose own writes would fail one by one)."""
+    if probe := disk.write_probe(path):
+        raise _cannot_write(probe[0], str(path), problem=probe[1])
+
+
 def fault_of(exc: BaseException, path: str) -> DatabaseError | None:
     """The DatabaseError a DuckDB or OS error means (a damaged block, a refused write), or None for other errors."""
     text = str(exc)

@@ -155,9 +155,11 @@ def test_read_only_folder_or_file_opens_read_only_for_an_unprivileged_user(fixtu
         assert "read-only for this user" in app.stdout
         assert f"entities: True {counts(path)['entities']}" in app.stdout
         assert "refused: The " in app.stdout
-        result = entities("retry", "--db", path, "--id", "2", nobody=True)
-        line = one_line_error(result, "retry")
-        assert result.returncode == 3 and "cannot be written" in line
+        for command, *args in (("retry", "--id", "2"), ("worker", "--once"), ("import", SAMPLE_ENTITIES)):
+            result = entities(command, "--db", path, *args, nobody=True)
+            line = one_line_error(result, command)
+            assert result.returncode == 3, result.stderr
+            assert "cannot be written" in line or "read-only for this user" in line
         assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
         assert not list(folder.glob("*.wal"))
 

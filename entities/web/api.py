@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 import queries
+from entities import db
 from entities.sync import worker as retry_worker
 from entities.web import backups, control, ingest, lifespan, metrics, openapi, read, retry_api
 from entities.web.http import Json, cursor, endpoint
@@ -50,7 +51,9 @@ def health(request: Request) -> Json:
                      "running": queue["running"], "oldest_queued_at": queue["oldest_queued_at"],
                      "oldest_queued_age_seconds": _age(queue["oldest_queued_at"])}
     body["ingest"]["last_change_at"] = last_change
-    if enabled and not alive:
+    blocked = db.read_only_reason()
+    body["database"]["read_only"] = str(blocked) if blocked else None
+    if (enabled and not alive) or blocked:
         body["status"] = "degraded"
     return Json(body)
 
