@@ -150,7 +150,7 @@ def fault_of(exc: BaseException, path: str) -> DatabaseError | None:
 def _migrate(con: duckdb.DuckDBPyConnection, path: str) -> None:
     """Bring the file to the code's schema version; no DDL at all when it is already there."""
     current, latest = queries.schema_version(con), queries.latest_version()
-    if current == latest:
+    if current == latest and not queries.missing_versions(con):
         return
     if current > latest:
         con.close()

@@ -112,9 +112,10 @@ def size(con) -> dict:
 
 
 class Pruner:
-    """The app's daily pruner (ENTITIES_PRUNE=off disables it): first run a minute after start, then daily."""
+    """The app's daily pruner (ENTITIES_PRUNE=off disables it): first run an hour after start (a restart loop must
+    not prune over and over, and a fresh start is busy enough), then daily."""
 
-    def __init__(self, con, first_delay: float = 60.0, interval: float = DAY_SECONDS):
+    def __init__(self, con, first_delay: float = 3600.0, interval: float = DAY_SECONDS):
         self.con, self.first_delay, self.interval = con, first_delay, interval
         self.last: PruneResult | None = None
         self._stop = threading.Event()

@@ -41,11 +41,11 @@ copy (
     ),
     typed as (
         select *,
-            try_cast(id_text as bigint) as id,
-            try_cast(integration_id_text as integer) as integration_id,
+            try_cast(as_whole_number(id_text) as bigint) as id,
+            try_cast(as_whole_number(integration_id_text) as integer) as integration_id,
             try_cast(occurred_at_text as timestamptz) as occurred_at,
             is_zoned_timestamp(occurred_at_text) as occurred_at_zoned,
-            try_cast(duration_ms_text as integer) as duration_ms,
+            try_cast(as_whole_number(duration_ms_text) as integer) as duration_ms,
         from texts
     ),
     judged as materialized (
@@ -60,9 +60,9 @@ copy (
                 when t.operation is null then 'missing required field operation'
                 when t.outcome is null then 'missing required field outcome'
                 when t.actor is null then 'missing required field actor'
-                when t.id is null then format('id ''{}'' is not a whole number', left(t.id_text, 80))
-                when t.integration_id is null then format('integration_id ''{}'' is not a whole number',
-                                                          left(t.integration_id_text, 80))
+                when t.id is null then whole_number_problem('id', t.id_text, -9223372036854775808, 9223372036854775807)
+                when t.integration_id is null then whole_number_problem('integration_id', t.integration_id_text,
+                                                                         -2147483648, 2147483647)
                 when not list_contains($types, t.entity_type) then format(
                     'unknown entity_type ''{}'' (allowed: {})',
                     left(t.entity_type, 80), array_to_string($types, ', '))
@@ -71,14 +71,10 @@ copy (
                     array_to_string($operations, ', '))
                 when not list_contains($outcomes, t.outcome) then format('unknown outcome ''{}'' (allowed: {})',
                     left(t.outcome, 80), array_to_string($outcomes, ', '))
-                when t.occurred_at is null
-                    or not (t.occurred_at_zoned or is_naive_timestamp(t.occurred_at_text)) then format(
-                    'occurred_at ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
-                    left(t.occurred_at_text, 80))
-                when not t.occurred_at_zoned then format('occurred_at ''{}'' has no time zone (naive timestamps '
-                    'are rejected: add Z or an offset such as +01:00)', t.occurred_at_text)
-                when t.duration_ms_text is not null and (t.duration_ms is null or t.duration_ms < 0) then format(
-                    'duration_ms ''{}'' is not a whole number >= 0', left(t.duration_ms_text, 80))
+                when timestamp_problem('occurred_at', t.occurred_at_text) is not null
+                    then timestamp_problem('occurred_at', t.occurred_at_text)
+                when t.duration_ms_text is not null and (t.duration_ms is null or t.duration_ms < 0) then whole_number_problem(
+                    'duration_ms', t.duration_ms_text, 0, 2147483647)
                 when e.id is null then format('unknown entity: no {} ''{}'' in integration {} (import it in entities '
                     'first)', t.entity_type, left(t.entity_ref, 80), t.integration_id)
                 when s.id is not null and (s.entity_id, s.occurred_at, s.operation, s.outcome, s.error_code,

@@ -13,6 +13,7 @@ insert into flows values
     (2, 'order', true, '2026-11-26 10:00:00+00'),
     (3, 'article', false, null);
 
+delete from error_codes;  -- the default catalogue (migration 0062): this fixture keeps its own five codes
 insert into error_codes values
     ('RATE_LIMITED', 'low', true, 'Rate limit exceeded', 'The storer answered 429 Too Many Requests.', 'None needed: a retry succeeds once the window has passed.'),
     ('TIMEOUT', 'medium', true, 'Request timed out', 'The storer did not answer within 30 s.', 'Retry; if it persists, check the storer''s status page.'),

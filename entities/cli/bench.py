@@ -134,6 +134,13 @@ def run(args: argparse.Namespace) -> int:
         except Exception as exc:  # noqa: BLE001 - one step that cannot run must not lose the rest of the report
             report["browser"] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
             log(f"browser step could not run: {report['browser']['error']}")
+        try:
+            from entities.cli import bench_cpu
+
+            report["cpu"] = bench_cpu.measure(db_file(args.dir, largest, args.seed), log=log)
+        except Exception as exc:  # noqa: BLE001 - reported, the rest of the bench goes on
+            report["cpu"] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
+            log(f"server CPU step could not run: {report['cpu']['error']}")
     if args.api:
         from entities.cli import bench_api
 
@@ -452,6 +459,11 @@ def render(report: dict) -> str:
         from entities.cli import bench_retention
 
         out += bench_retention.render(report["retention"], report["retention"]["entities"])
+    if report.get("cpu"):
+        from entities.cli import bench_cpu
+
+        cpu = report["cpu"]
+        out += [f"Server CPU step could not run: {cpu['error']}"] if "error" in cpu else bench_cpu.render(cpu)
     browser = report.get("browser")
     if browser and "error" in browser:
         out.append(f"Browser step could not run: {browser['error']}")
@@ -459,6 +471,10 @@ def render(report: dict) -> str:
         out.append(f"Browser at {browser.get('entities', '?')}: filter change → repainted table median "
                    f"{_ms(browser.get('repaint_median_ms'))} ms (p95 {_ms(browser.get('repaint_p95_ms'))}); "
                    f"app RSS peak {browser.get('rss_peak_bytes', 0) / 2**20:,.0f} MiB")
+        if "overview_live10_cpu_pct" in browser:
+            out.append(f"Overview with Live on (every 10 s), nothing changing: server CPU "
+                       f"{browser['overview_live10_cpu_pct']:.2f} % of one core for one session (target ≤ 10 %); "
+                       f"the same page with Live off: {browser['overview_live0_cpu_pct']:.2f} %")
     if report.get("api"):
         from entities.cli import bench_api
 

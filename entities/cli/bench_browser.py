@@ -26,6 +26,26 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIMEOUT_MS = 60_000
+LIVE_WINDOW_SECONDS = 60.0
+LIVE_SETTLE_SECONDS = 15.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far (/proc/PID/stat fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def idle_cpu_pct(page, url: str, pid: int, live: int, window: float = LIVE_WINDOW_SECONDS) -> float:
+    """Server CPU, in % of one core, while one browser session shows the overview and nothing is written:
+    live=SECONDS refreshes its data part on that timer, live=0 is the same page standing still."""
+    page.goto(f"{url}/overview?live={live}")
+    page.get_by_text("● Live" if live else "Live is off").first.wait_for()
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+    time.sleep(LIVE_SETTLE_SECONDS)  # the first evaluations after opening (group sync, caches) are not "idle"
+    began, used = time.perf_counter(), cpu_seconds(pid)
+    time.sleep(window)
+    return round(100 * (cpu_seconds(pid) - used) / (time.perf_counter() - began), 2)
 
 
 def free_port() -> int:
@@ -147,6 +167,11 @@ def _measure(path: Path, log, integration: int) -> dict:
                 page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
                 result[f"{name}_load_ms"] = round((time.perf_counter() - began) * 1000, 1)
                 result[f"rss_after_{name}_bytes"] = memory(proc.pid)["VmRSS"]
+            for live in (0, 10):
+                pct = idle_cpu_pct(page, url, proc.pid, live)
+                result[f"overview_live{live}_cpu_pct"] = pct
+                log(f"  browser: overview with live={live}, nothing changing: server CPU {pct:.2f} % of a core "
+                    f"over {LIVE_WINDOW_SECONDS:.0f} s")
             browser.close()
         peak = memory(proc.pid)
         result["rss_bytes"], result["rss_peak_bytes"] = peak["VmRSS"], peak["VmHWM"]

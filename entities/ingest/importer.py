@@ -7,6 +7,7 @@ natural key). Each file is one database transaction. The data contract is docs/I
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 import sys
@@ -18,11 +19,12 @@ import duckdb
 
 import queries
 from entities import db, disk, model
-from entities.ingest import rawjson
+from entities.ingest import rawjson, textfile
 
-KINDS = ("integrations", "flows", "entities", "children", "transactions")  # also the load order
+KINDS = ("error_codes", "integrations", "flows", "entities", "children", "transactions")  # also the load order
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 WRITES = {
+    "error_codes": ("import_error_codes_insert", "import_error_codes_update"),
     "integrations": ("import_integrations_insert", "import_integrations_update"),
     "flows": ("import_flows_insert", "import_flows_update"),
     "entities": ("import_entities_insert", "import_entities_update"),
@@ -30,6 +32,7 @@ WRITES = {
     "transactions": ("import_transactions_insert",),
 }
 CHECK_PARAMS = {
+    "error_codes": {"severities": list(model.SEVERITIES)},
     "integrations": {},
     "flows": {"types": list(model.TYPE_KEYS)},
     "entities": {"types": list(model.TYPE_KEYS), "statuses": list(model.STATUS_KEYS)},
@@ -72,7 +75,7 @@ def configure(parser) -> None:
 
 def kind_of(path: Path) -> str | None:
     """The kind a file name starts with; the longest match wins (none of the kinds is a prefix of another)."""
-    name = path.name.lower()
+    name = path.name.lower().replace("-", "_")
     return next((kind for kind in KINDS if name.startswith(kind)), None)
 
 
@@ -86,8 +89,12 @@ def plan(files: list[str], kind: str | None, fmt: str | None) -> tuple[list[Sour
     for name in files:
         path = Path(name)
         source = Source(path, kind or kind_of(path), fmt or format_of(path))
-        if not path.is_file():
+        if path.is_dir():
+            problems.append(f"{name}: is a folder; give its files instead, e.g. {path / '*.jsonl'}")
+        elif not path.exists():
             problems.append(f"{name}: no such file")
+        elif not path.is_file() or not os.access(path, os.R_OK):
+            problems.append(f"{name}: cannot be read (not a regular file, or no read permission)")
         elif source.kind is None:
             problems.append(f"{name}: cannot tell the record kind from the name; name it <kind>….<ext> "
                             f"({', '.join(KINDS)}) or pass --kind")
@@ -158,11 +165,9 @@ def import_file(con: duckdb.DuckDBPyConnection, source: Source, keep_checked: Pa
         con.begin()
         try:
             progress.step("reading")
-            try:
-                queries.run(con, f"import_stage_{source.format}", path=str(source.path), staged=staged)
-            except duckdb.Error as exc:
-                raise ReadFailed(read_problem(source, exc)) from exc
+            layout = stage(con, source, staged)
             result.counts = check_and_write(con, source.kind, staged, checked, progress.step)
+            check_invariant(source, layout, result.counts)
             con.commit()
         except (ReadFailed, duckdb.Error) as exc:
             with contextlib.suppress(duckdb.Error):
@@ -185,6 +190,43 @@ def import_file(con: duckdb.DuckDBPyConnection, source: Source, keep_checked: Pa
         progress.close()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def stage(con: duckdb.DuckDBPyConnection, source: Source, staged: str) -> textfile.Layout | None:
+    """Read the file into the staging parquet file, rows numbered by the physical line they start on (CSV, JSON
+    lines). Returns the independent layout (record count) of text files; raises ReadFailed with the line and fix."""
+    try:
+        layout = {"csv": textfile.scan_csv, "jsonl": textfile.scan_jsonl}.get(source.format, lambda _: None)(
+            source.path)
+    except textfile.Unreadable as exc:
+        raise ReadFailed(f"cannot be read as {FORMAT_NAMES[source.format]}: {exc}") from None
+    params = {}
+    if source.format == "csv":
+        params = {"delim": layout.delimiter, "columns": dict.fromkeys(layout.header, "VARCHAR"),
+                  "decimal_comma": layout.delimiter == ";"}
+    numbered = staged if layout is None or not layout.jumps else staged + ".records.parquet"
+    try:
+        queries.run(con, f"import_stage_{source.format}", path=str(source.path), staged=numbered, **params)
+    except duckdb.Error as exc:
+        bad_line = textfile.first_bad_json_line(source.path) if source.format == "jsonl" else None
+        raise ReadFailed(f"cannot be read as {FORMAT_NAMES[source.format]}: {bad_line}" if bad_line
+                         else read_problem(source, exc)) from exc
+    if numbered != staged:
+        rows, offsets = zip(*layout.jumps, strict=True)
+        queries.run(con, "import_stage_lines", staged=numbered, jump_rows=list(rows), jump_offsets=list(offsets),
+                    target=staged)
+    return layout
+
+
+def check_invariant(source: Source, layout: textfile.Layout | None, counts: dict) -> None:
+    """Every record is accounted for: read = loaded + updated + unchanged + rejected, and read equals the records
+    counted independently in the file. A difference is a bug, and it stops the file rather than lose rows."""
+    accounted = counts["inserted"] + counts["updated"] + counts["unchanged"] + counts["rejected"]
+    expected = layout.records if layout is not None else counts["read"]
+    if counts["read"] != accounted or counts["read"] != expected:
+        raise ReadFailed(f"the file has {expected} records but {counts['read']} were read and {accounted} "
+                         "accounted for (loaded, updated, unchanged or rejected); refusing to load a file that would "
+                         "lose rows. Please report this file")
 
 
 def check_and_write(con: duckdb.DuckDBPyConnection, kind: str, staged: str, checked: str,
@@ -270,9 +312,11 @@ def summary(results: list[Result]) -> list[str]:
 
 def run(args) -> int:
     sources, problems = plan(args.files, args.kind, args.format)
-    for problem in problems:
-        print(f"entities import: {problem}", file=sys.stderr)
-    if not sources:
+    if problems:  # every argument is checked before anything loads: a typo never half-imports an export
+        for problem in problems:
+            print(f"entities import: {problem}", file=sys.stderr)
+        print(f"entities import: nothing was loaded; fix the argument{'s' if len(problems) > 1 else ''} above "
+              "and run the command again.", file=sys.stderr)
         return EXIT_UNREADABLE
     removed, size = disk.remove_stale(STAGING_PREFIX)
     if removed:
