@@ -383,8 +383,9 @@ def path_of(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 @contextmanager
-def write(con: duckdb.DuckDBPyConnection):
+def write(con: duckdb.DuckDBPyConnection, bump: bool = True):
     """One serialized write transaction on con (a cursor of its own): commit on success, roll back on error.
+    bump=False for bookkeeping that no cached page query reads (the alert evaluator's states).
 
     Refused with CannotWrite/Damaged while the database is read-only; a write the disk refuses switches the app to
     read-only mode and raises the same clear error instead of DuckDB's."""
@@ -412,7 +413,8 @@ def write(con: duckdb.DuckDBPyConnection):
                 raise
             note_fault(problem, key)
             raise problem from exc
-        bump_version()
+        if bump:
+            bump_version()
 
 
 @contextmanager
