@@ -139,7 +139,9 @@ def ingest_writer(con):
 async def _load(data: bytes, fmt: str) -> dict:
     writer = WRITER["writer"]
     if writer is None:
-        raise HTTPException(503, "the ingest writer is not running (the database could not be opened?)")
+        blocked = db.read_only_reason()
+        raise HTTPException(503, f"the database is read-only now, nothing was stored: {blocked}" if blocked else
+                            "the ingest writer is not running (the database could not be opened?)")
     return await asyncio.wrap_future(writer.submit(data, fmt))
 
 
