@@ -13,6 +13,7 @@ import duckdb
 
 import queries
 from entities import db
+from entities.identity import AUTO_RETRY
 
 ATTEMPTS = 4
 _CONFLICTS = (duckdb.TransactionException, duckdb.ConstraintException)
@@ -43,7 +44,9 @@ def request(con: duckdb.DuckDBPyConnection, entity_ids: list[int], actor: str) -
 
 def _request_once(con, wanted: list[int], actor: str) -> RetryResult:
     with db.write(con):
-        queued = [row[0] for row in queries.rows(con, "retry_request_insert", ids=wanted, actor=actor)]
+        taken = [row[0] for row in queries.rows(con, "retry_request_take_over_scheduled", ids=wanted, actor=actor,
+                                                policy_actor=AUTO_RETRY.name)]
+        queued = taken + [row[0] for row in queries.rows(con, "retry_request_insert", ids=wanted, actor=actor)]
         if queued:
             queries.run(con, "retry_transaction_insert", ids=queued, actor=actor)
             queries.run(con, "retry_entities_mark_pending", ids=queued)
