@@ -174,10 +174,10 @@ def webhook(job: Job, url: str, timeout: float = DEFAULT_WEBHOOK_TIMEOUT,
         except TimeoutError:
             return _timed_out(sent, url, timeout, received)
         except (http.client.IncompleteRead, http.client.RemoteDisconnected, ConnectionError) as exc:
-            if deadline.passed or time.monotonic() - started >= timeout:
-                return _timed_out(sent, url, timeout, received)
             if isinstance(exc, http.client.IncompleteRead):
                 received.append(exc.partial)
+            if deadline.passed or time.monotonic() - started >= timeout:
+                return _timed_out(sent, url, timeout, received)
             if isinstance(exc, ConnectionRefusedError):
                 return Outcome("error", f"Webhook {url} unreachable: {exc}", sent, error_code="WEBHOOK_UNREACHABLE")
             return _closed(sent, url, status, received)
@@ -187,6 +187,8 @@ def webhook(job: Job, url: str, timeout: float = DEFAULT_WEBHOOK_TIMEOUT,
             return Outcome("error", f"Webhook {url} unreachable: {exc}", sent, error_code="WEBHOOK_UNREACHABLE")
         if deadline.passed:
             return _timed_out(sent, url, timeout, received)
+        if not too_large and response.length:  # fewer bytes than its Content-Length, then the end
+            return _closed(sent, url, status, received)
     text, replaced = decode(b"".join(received))
     return _answer(sent, status, reason, text, too_large, max_answer).storable_with(replaced)
 

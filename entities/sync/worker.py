@@ -225,7 +225,7 @@ class Worker:
         if not rules.auto_retry or not self._transient.get(outcome.error_code or ""):
             return
         if job.attempt < rules.max_attempts:
-            schedule(cur, [job.entity_id], job.attempt + 1, [rules.delay(job.attempt, self.rand())])
+            schedule(cur, [job.entity_id], job.attempt + 1, [rules.delay(job.attempt, self.rand())], self.now())
         else:
             queries.run(cur, "retry_gave_up_insert", entity_id=job.entity_id, request_id=job.request_id,
                         attempts=job.attempt, error_code=outcome.error_code, message=outcome.message)
@@ -265,7 +265,7 @@ class Worker:
             for integration_id in sorted(set(by_integration.values())):
                 mine = [i for i in ids if by_integration.get(i) == integration_id]
                 rules = self.policy_of(integration_id)
-                schedule(self._cursor(), mine, 2, [rules.delay(1, self.rand()) for _ in mine])
+                schedule(self._cursor(), mine, 2, [rules.delay(1, self.rand()) for _ in mine], self.now())
         return len(ids)
 
     # -- the concurrent loop ------------------------------------------------------------------------------------
@@ -417,10 +417,10 @@ class Worker:
         return bool(self._thread and self._thread.is_alive())
 
 
-def schedule(cur, entity_ids: list[int], attempt: int, delays: list[float]) -> list[int]:
+def schedule(cur, entity_ids: list[int], attempt: int, delays: list[float], now: datetime) -> list[int]:
     """Queue the policy's retries (retry semantics: a pending 'retry' row by the policy, the record pending)."""
     queued = [r[0] for r in queries.rows(cur, "retry_request_insert_auto", ids=entity_ids, delays=delays,
-                                         attempt=attempt, actor=AUTO_RETRY.name)]
+                                         attempt=attempt, actor=AUTO_RETRY.name, now=now)]
     if queued:
         queries.run(cur, "retry_transaction_insert", ids=queued, actor=AUTO_RETRY.name)
         queries.run(cur, "retry_entities_mark_pending", ids=queued)
