@@ -130,6 +130,7 @@ class Server:
     """A real `entities serve` (streamlit run app.py) on a free 127.0.0.1 port against a database file."""
 
     def __init__(self, db_path: Path, env: dict | None = None):
+        self.db_path = db_path
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = db_path.with_suffix(".server.log")

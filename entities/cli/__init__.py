@@ -7,6 +7,8 @@ import sys
 
 from entities.db import DatabaseError
 
+EXIT_BUG = 70  # sysexits EX_SOFTWARE: an unexpected error, reported in one line
+
 # name -> (module, help). A module provides configure(parser) and run(args) -> exit code.
 COMMANDS = {
     "demo": ("entities.cli.demo", "generate a deterministic demo database"),
@@ -14,6 +16,7 @@ COMMANDS = {
     "import": ("entities.ingest.importer", "load sync data from JSONL, CSV or Parquet"),
     "retry": ("entities.cli.retry", "queue a retry of one or more entities"),
     "worker": ("entities.sync.worker", "process queued retries without the app"),
+    "token": ("entities.cli.token", "create, list or revoke API tokens"),
     "bench": ("entities.cli.bench", "measure query speed at scale against pandas and SQLite baselines"),
 }
 
@@ -40,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a message and a code, never a traceback
+        detail = " ".join(str(exc).split())[:500] or type(exc).__name__
+        print(f"entities {args.command}: stopped by an unexpected error: {detail}", file=sys.stderr)
+        return EXIT_BUG
 
 
 if __name__ == "__main__":

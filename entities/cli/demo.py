@@ -102,6 +102,10 @@ class Progress:
 
 def run(args: argparse.Namespace) -> int:
     path = Path(args.db)
+    if path.is_dir():
+        print(f"entities demo: {path} is a folder; give a file path such as {path / 'demo.duckdb'}. "
+              "Nothing was changed.", file=sys.stderr)
+        return 2
     if path.exists() and path.stat().st_size > 0 and not args.force:
         print(f"entities demo: {path} already exists and is not empty. Nothing was changed. "
               "Use --force to replace it, or choose another --db path.", file=sys.stderr)

@@ -159,11 +159,11 @@ def import_file(con: duckdb.DuckDBPyConnection, source: Source, keep_checked: Pa
             queries.run(con, f"import_check_{source.kind}", staged=staged, checked=checked,
                         **CHECK_PARAMS[source.kind])
             result.counts = queries.records(con, "import_counts", checked=checked)[0]
-            if source.kind == "entities":
-                queries.run(con, "sequences_advance")
+            advance_sequences(con)
             for name in writes:
                 progress.step("writing")
                 queries.run(con, name, checked=checked)
+            advance_sequences(con)
             con.commit()
         except (ReadFailed, duckdb.Error) as exc:
             con.rollback()
@@ -183,6 +183,12 @@ def import_file(con: duckdb.DuckDBPyConnection, source: Source, keep_checked: Pa
         progress.close()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def advance_sequences(con: duckdb.DuckDBPyConnection) -> None:
+    """Before the writes so new entity ids follow the stored ones; after them so the app's own transaction ids
+    (negative) move past any app-made rows loaded from an export. A no-op import moves nothing."""
+    queries.run(con, "sequences_advance")
 
 
 class ReadFailed(Exception):

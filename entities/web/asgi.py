@@ -10,4 +10,5 @@ from entities.web import api, lifespan
 
 APP_SCRIPT = Path(__file__).resolve().parents[2] / "app.py"
 
-app = st.App(str(APP_SCRIPT), routes=api.routes(), lifespan=lifespan.lifespan)
+app = st.App(str(APP_SCRIPT), routes=api.routes(), lifespan=lifespan.lifespan,
+             exception_handlers=api.EXCEPTION_HANDLERS)

@@ -6,6 +6,7 @@ when the job is switched off by configuration.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 
@@ -13,6 +14,7 @@ import duckdb
 
 from entities import db
 from entities.sync import worker
+from entities.web import control, tokens
 
 log = logging.getLogger("entities")
 
@@ -21,7 +23,41 @@ def _retry_worker(con: duckdb.DuckDBPyConnection):
     return worker.Worker(con.cursor()).start() if worker.enabled() else None
 
 
-JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [_retry_worker]
+class Periodic:
+    """Calls fn every `seconds` on a thread of its own, and once more on stop()."""
+
+    def __init__(self, name: str, seconds: float, fn: Callable[[], object]):
+        self.fn, self.seconds, self._stop = fn, seconds, threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.seconds):
+            self._call()
+
+    def _call(self) -> None:
+        try:
+            self.fn()
+        except Exception:  # noqa: BLE001 - a failed round is logged and tried again next time
+            log.exception("%s failed", self._thread.name)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(30)
+        self._call()
+
+
+def _token_usage(con: duckdb.DuckDBPyConnection):
+    cursor = con.cursor()
+    return Periodic("token-usage", 5.0, lambda: tokens.USAGE.flush(cursor))
+
+
+def _server_file(con: duckdb.DuckDBPyConnection):
+    return control.ServerFile(db.db_path())
+
+
+# Started in this order; the server file last, so a CLI command finds the app only once its jobs run.
+JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [_retry_worker, _token_usage, _server_file]
 running: dict[str, object] = {}
 
 
@@ -40,7 +76,7 @@ async def lifespan(app):
     try:
         yield {"db_path": db.db_path()}
     finally:
-        for job in running.values():
+        for job in reversed(list(running.values())):
             job.stop()
         running.clear()
         db.close_shared()
