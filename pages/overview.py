@@ -40,6 +40,17 @@ head = ui.query_df("overview_headline", integration=scope,
 for column, (label, value, help_text) in zip(st.columns(5), ov.headline(head.iloc[0].to_dict(), now), strict=True):
     column.metric(label, value, help=help_text, border=True)
 
+gave_up = ui.query_df("overview_gave_up", integration=scope)
+if gave_up.empty:
+    st.caption("Auto-retry: no record has given up; transient errors are retried by the policy.")
+else:
+    links = st.container(horizontal=True, vertical_alignment="center", key="gave_up_links")
+    links.markdown(f"**{int(gave_up['gave_up'].sum()):,} gave up** after the auto-retry policy's last attempt:")
+    for row in gave_up.itertuples():
+        links.page_link("pages/entities_list.py", label=f"{names.get(int(row.integration_id), row.integration_id)}: "
+                        f"{int(row.gave_up):,}", icon=":material/do_not_disturb_on:",
+                        query_params={"integration": int(row.integration_id), "gave_up": "1"})
+
 rates = ui.query_df("overview_error_rate", integration=scope, bucket_seconds=window.bucket_seconds,
                     since=ov.window_since(window, now))
 st.subheader("Error rate over time")

@@ -3,7 +3,7 @@
 -- since), when, after how many attempts and why (gave_up_*; null otherwise).
 -- @param entity_id bigint = 2
 select
-    e.id as entity_id, r.id as request_id, r.state as request_state, coalesce(r.attempt, 1) as attempt,
+    e.id as entity_id, e.integration_id, r.id as request_id, r.state as request_state, coalesce(r.attempt, 1) as attempt,
     r.not_before, r.requested_by,
     g.occurred_at as gave_up_at, g.attempts as gave_up_attempts, g.error_code as gave_up_code,
     g.message as gave_up_message

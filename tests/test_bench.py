@@ -12,7 +12,7 @@ def report(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("bench")
     out = folder / "out.json"
     assert main(["bench", "--entities", "2000", "--runs", "3", "--json", str(out), "--no-browser",
-                 "--dir", str(folder)]) == 0
+                 "--dir", str(folder), "--no-worker"]) == 0
     return json.loads(out.read_text())["scales"]["2000"]
 
 

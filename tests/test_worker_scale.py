@@ -355,3 +355,18 @@ def test_ui_filter_params_pick_the_gave_up_filter():
     """The list's gave-up flag selects the gave-up filter macro, and only then."""
     assert queries.filter_macro({"gave_up": True, "error_group": None}) == "entity_filter_gave_up"
     assert queries.filter_macro({"gave_up": False, "error_group": None}) == "entity_filter"
+
+
+def test_policy_command_turns_auto_retry_off_for_one_integration(fixture_db, capsys):
+    """An operator turns auto-retry off for integration 1 from the shell; its transient failures then stay put."""
+    from entities.cli import main
+
+    assert main(["policy", "--db", str(fixture_db), "--integration", "1", "--auto-retry", "off",
+                 "--rate", "none"]) == 0
+    assert "Nordic Outdoor: 4 at once, no rate limit; auto-retry off" in capsys.readouterr().out
+    con = db.connect(fixture_db)
+    retry.request(con, [4], "ops")
+    worker.Worker(con, always("TIMEOUT")).drain()
+    assert [r["state"] for r in requests_of(con, 4)] == ["failed"]
+    con.close()
+    assert main(["policy", "--db", str(fixture_db), "--integration", "1", "--attempts", "0"]) == 2

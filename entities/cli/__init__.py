@@ -16,6 +16,7 @@ COMMANDS = {
     "import": ("entities.ingest.importer", "load sync data from JSONL, CSV or Parquet"),
     "retry": ("entities.cli.retry", "queue a retry of one or more entities"),
     "worker": ("entities.sync.worker", "process queued retries without the app"),
+    "policy": ("entities.cli.policy", "show or change each integration's retry limits and auto-retry policy"),
     "token": ("entities.cli.token", "create, list or revoke API tokens"),
     "bench": ("entities.cli.bench", "measure query speed at scale against pandas and SQLite baselines"),
 }

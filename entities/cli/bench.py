@@ -84,6 +84,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--browser", action=argparse.BooleanOptionalAction, default=None,
                         help="measure filter-change repaint and app RSS in Chromium at the largest scale "
                              "(default: on when /usr/bin/chromium exists)")
+    parser.add_argument("--worker", action=argparse.BooleanOptionalAction, default=True,
+                        help="also measure the retry worker against a local 200 ms webhook (default on)")
+    parser.add_argument("--worker-records", type=_positive, default=10_000, metavar="N",
+                        help="records in the worker's bulk retry (default 10000)")
     parser.add_argument("--baselines", action=argparse.BooleanOptionalAction, default=True,
                         help="also run the pandas and SQLite baselines (default on)")
 
@@ -117,8 +121,17 @@ def run(args: argparse.Namespace) -> int:
 
         largest = max(args.entities)
         report["browser"] = bench_browser.measure(db_file(args.dir, largest, args.seed), log=log)
+    if args.worker:
+        from entities.cli import bench_worker
+
+        source, _ = ensure_db(args.dir, args.worker_records, args.seed)
+        report["worker"] = bench_worker.measure(source, args.dir, args.worker_records, log)
     report["meta"]["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     print(render(report))
+    if "worker" in report:
+        from entities.cli import bench_worker
+
+        print(bench_worker.render(report["worker"]))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2, default=str))

@@ -162,3 +162,28 @@ class WebhookTarget(ThreadingHTTPServer):
         self.closing.set()
         self.shutdown()
         self.server_close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve a target in its own process (the bench does, so the target does not share the worker's GIL); prints
+    its URL, then serves until killed."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m entities.cli.webhook_target")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
+    parser.add_argument("--hang", type=int, action="append", default=[], metavar="INTEGRATION",
+                        help="never answer this integration's calls (repeatable)")
+    args = parser.parse_args(argv)
+    server = WebhookTarget(Behaviour(delay=args.delay))
+    for integration_id in args.hang:
+        server.behave(integration_id, Behaviour(kind="hang"))
+    print(server.url, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

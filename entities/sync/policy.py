@@ -97,6 +97,8 @@ def load(con) -> dict[int, Policy]:
     found = {}
     for row in queries.records(con, "worker_policies"):
         chosen = {k: v for k, v in row.items() if k not in ("integration_id", "storer") and v is not None}
+        if chosen.get("rate_requests") == 0:
+            chosen["rate_requests"] = None  # stored 0 = no rate limit
         found[row["integration_id"]] = replace(STORER_DEFAULTS.get(row["storer"], DEFAULT), **(env | chosen))
     return found
 

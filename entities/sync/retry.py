@@ -14,6 +14,7 @@ import duckdb
 import queries
 from entities import db
 from entities.identity import AUTO_RETRY
+from entities.sync import policy
 
 ATTEMPTS = 4
 _CONFLICTS = (duckdb.TransactionException, duckdb.ConstraintException)
@@ -61,6 +62,17 @@ def _rollback(con) -> None:
         con.rollback()
     except duckdb.TransactionException:
         pass
+
+
+def state(con, entity_id: int) -> dict | None:
+    """The entity's retry state: its open request's attempt and due time, max_attempts under its integration's
+    policy, and when, after how many attempts and why the policy gave up (gave_up_*, None unless it has)."""
+    found = queries.records(con, "entity_retry_state", entity_id=entity_id)
+    if not found:
+        return None
+    row = found[0]
+    rules = policy.load(con).get(row["integration_id"], policy.DEFAULT)
+    return row | {"max_attempts": rules.max_attempts, "auto_retry": rules.auto_retry}
 
 
 def open_request(con, entity_id: int) -> dict | None:

@@ -33,10 +33,25 @@ ERROR_COLUMN = "Last error"
 
 def filter_params(integration: int, type_: str | None, statuses: list[str] | tuple = (), q: str | None = None,
                   updated_from: datetime | None = None, updated_to: datetime | None = None,
-                  error_group: str | None = None) -> dict:
-    """The entity_filter arguments as query parameters: the one description of "the current list"."""
+                  error_group: str | None = None, gave_up: bool = False) -> dict:
+    """The entity_filter arguments as query parameters: the one description of "the current list". gave_up is
+    not a SQL parameter: it makes the runner pick entity_filter_gave_up (queries.filter_macro)."""
     return {"integration": int(integration), "type": type_, "statuses": list(statuses), "q": q or None,
-            "updated_from": updated_from, "updated_to": updated_to, "error_group": error_group or None}
+            "updated_from": updated_from, "updated_to": updated_to, "error_group": error_group or None,
+            "gave_up": bool(gave_up)}
+
+
+def parse_flag(raw: list[str]) -> bool:
+    value = raw[-1].strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{raw[-1]!r} is not 1 or 0")
+
+
+def dump_flag(value: bool) -> list[str]:
+    return ["1"] if value else []
 
 
 def sort_idents(sort: str) -> dict[str, str]:

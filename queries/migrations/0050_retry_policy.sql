@@ -15,7 +15,7 @@ create table if not exists retry_policies (
     cap_seconds double check (cap_seconds > 0),
     max_attempts integer check (max_attempts >= 1),
     concurrency integer check (concurrency >= 1),
-    rate_requests integer check (rate_requests >= 1),
+    rate_requests integer check (rate_requests >= 0),  -- 0 = no rate limit
     rate_seconds double check (rate_seconds > 0)
 );
 
