@@ -24,7 +24,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -42,6 +42,7 @@ SETTINGS_SECONDS = 2.0  # how often policies and the error catalogue are re-read
 SWEEP_SECONDS = 5.0  # how often new transient engine errors are looked for
 SWEEP_LIMIT = 500
 BATCH = 256  # outcomes recorded in one write transaction at most
+BUFFER = 4  # claimed requests kept ready: this many rounds of the slots
 
 
 def _handler_from_env() -> handlers.Handler:
@@ -98,6 +99,7 @@ class Worker:
         self._inflight: dict[int, int] = {}  # request id -> integration id, from claim until recorded
         self._calls: dict[int, int] = defaultdict(int)  # integration id -> handler calls running
         self._sent: dict[int, deque] = defaultdict(deque)  # integration id -> monotonic times of recent calls
+        self._ready: dict[int, deque] = defaultdict(deque)  # integration id -> claimed jobs waiting for a slot
         self._local = threading.local()
         self.started_at = now()
         self.max_calls_seen = 0
@@ -155,10 +157,15 @@ class Worker:
             cur = self._local.cur = self.con.cursor()
         return cur
 
-    def jobs(self, request_ids: list[int]) -> list[handlers.Job]:
+    def jobs(self, request_ids: list[int], with_payload: bool = True) -> list[handlers.Job]:
         rows = queries.records(self._cursor(), "worker_jobs", request_ids=request_ids)
-        return [handlers.Job(**row, last_request_payload=queries.scalar(
-            self._cursor(), "entity_last_request_payload", entity_id=row["entity_id"])) for row in rows]
+        found = [handlers.Job(**row, last_request_payload=None) for row in rows]
+        return [self.with_payload(job) for job in found] if with_payload else found
+
+    def with_payload(self, job: handlers.Job) -> handlers.Job:
+        """The job with the record's last request from the sync engine (read on the calling thread)."""
+        return replace(job, last_request_payload=queries.scalar(self._cursor(), "entity_last_request_payload",
+                                                               entity_id=job.entity_id))
 
     def call(self, job: handlers.Job) -> Done:
         started = time.monotonic()
@@ -178,8 +185,11 @@ class Worker:
         cur = self._cursor()
         try:
             with db.write(cur):
-                for done in batch:
-                    self._record_one(cur, done)
+                if len({done.job.entity_id for done in batch}) == len(batch):
+                    self._record_batch(cur, batch)
+                else:
+                    for done in batch:
+                        self._record_one(cur, done)
         except Exception:  # noqa: BLE001 - find the one that cannot be written
             for done in batch:
                 self._record_alone(cur, done)
@@ -202,6 +212,28 @@ class Worker:
         except Exception as exc:  # noqa: BLE001 - the watchdog returns it later; say so
             print(f"retry worker: request {done.job.request_id} could not be finished ({exc}); "
                   "the watchdog will return it to the queue", file=sys.stderr, flush=True)
+
+    def _record_batch(self, cur, batch: list[Done]) -> None:
+        """Set-based: four statements for the whole batch, then the policy for each error."""
+        outs = [done.outcome.storable() for done in batch]
+        entity_ids = [done.job.entity_id for done in batch]
+        codes, messages = [o.error_code for o in outs], [o.message for o in outs]
+        made = dict((entity_id, tid) for tid, entity_id in queries.rows(
+            cur, "worker_outcomes_insert", entity_ids=entity_ids, outcomes=[o.outcome for o in outs],
+            error_codes=codes, messages=messages, request_payloads=[o.request_payload for o in outs],
+            response_payloads=[o.response_payload for o in outs], durations=[d.duration_ms for d in batch],
+            actor=ACTOR))
+        queries.run(cur, "worker_entities_apply_batch", entity_ids=entity_ids, outcomes=[o.outcome for o in outs],
+                    storer_refs=[o.storer_ref for o in outs], error_codes=codes, messages=messages)
+        synced = [i for i, o in zip(entity_ids, outs, strict=True) if o.outcome == "success"]
+        if synced:
+            queries.run(cur, "worker_children_mark_synced_batch", ids=synced)
+        queries.run(cur, "worker_requests_finish_batch", request_ids=[d.job.request_id for d in batch],
+                    states=["failed" if o.outcome == "error" else "succeeded" for o in outs],
+                    transaction_ids=[made[i] for i in entity_ids])
+        for done, outcome in zip(batch, outs, strict=True):
+            if outcome.outcome == "error":
+                self._apply_policy(cur, done.job, outcome)
 
     def _record_one(self, cur, done: Done, schedule: bool = True) -> None:
         job, outcome = done.job, done.outcome.storable()
@@ -269,60 +301,93 @@ class Worker:
         return len(ids)
 
     # -- the concurrent loop ------------------------------------------------------------------------------------
+    # Claimed requests wait in a per-integration buffer (BUFFER rounds of its slots) so a handler call can start
+    # the moment a slot frees, without a database round trip; limits are applied when a call starts.
 
-    def _slots(self) -> tuple[list[int], list[int], int]:
-        """Per-integration free slots (concurrency and rate window) and the free total."""
+    def _window(self, integration_id: int, rules: policy.Policy, clock: float) -> deque:
+        window = self._sent[integration_id]
+        while window and window[0] <= clock - rules.rate_seconds:
+            window.popleft()
+        return window
+
+    def _room(self) -> tuple[list[int], list[int], int]:
+        """How many more requests to claim per integration (BUFFER rounds of its slots, within its rate budget).
+        Claims are made in large batches, when a round's worth has room: each claim costs a write."""
         clock = time.monotonic()
         ids, slots = [], []
         with self._lock:
-            total = self.concurrency - len(self._inflight)
+            buffered = sum(len(r) for r in self._ready.values())
+            total = BUFFER * self.concurrency - sum(self._calls.values()) - buffered
+            if total < self.concurrency and buffered:
+                return [], [], 0
             for integration_id, rules in self._policies.items():
-                free = rules.concurrency - self._calls[integration_id]
+                ready = len(self._ready[integration_id])
+                want = BUFFER * rules.concurrency - self._calls[integration_id] - ready
                 if rules.rate_requests:
-                    window = self._sent[integration_id]
-                    while window and window[0] <= clock - rules.rate_seconds:
-                        window.popleft()
-                    free = min(free, rules.rate_requests - len(window))
-                if free > 0:
+                    want = min(want, rules.rate_requests - len(self._window(integration_id, rules, clock)) - ready)
+                if want > 0:
                     ids.append(integration_id)
-                    slots.append(free)
+                    slots.append(want)
         return ids, slots, total
 
+    def claim_batch(self) -> int | None:
+        """Claim what the buffers have room for; returns how many were claimed (None: no room, nothing asked)."""
+        ids, slots, total = self._room()
+        if total <= 0 or not ids:
+            return None
+        cur = self._cursor()
+        with db.write(cur):
+            claimed = [r[0] for r in queries.rows(cur, "worker_claim_batch", integration_ids=ids, slots=slots,
+                                                  total=total, now=self.now())]
+        if not claimed:
+            return 0
+        jobs = self.jobs(claimed, with_payload=False)
+        payloads = dict(queries.rows(cur, "entity_last_request_payloads", ids=[job.entity_id for job in jobs]))
+        jobs = [replace(job, last_request_payload=payloads.get(job.entity_id)) for job in jobs]
+        with self._lock:
+            for job in jobs:
+                self._inflight[job.request_id] = job.integration_id
+                self._ready[job.integration_id].append(job)
+        return len(jobs)
+
+    def start_calls(self, pool: ThreadPoolExecutor, done: queue.Queue) -> int:
+        """Start every buffered call the global and per-integration limits allow now; returns how many."""
+        clock, started = time.monotonic(), 0
+        with self._lock:
+            free = self.concurrency - sum(self._calls.values())
+            for integration_id, ready in self._ready.items():
+                rules = self.policy_of(integration_id)
+                while ready and free > 0 and self._calls[integration_id] < rules.concurrency:
+                    if rules.rate_requests and \
+                            len(self._window(integration_id, rules, clock)) >= rules.rate_requests:
+                        break
+                    job = ready.popleft()
+                    self._calls[integration_id] += 1
+                    self._sent[integration_id].append(clock)
+                    free -= 1
+                    started += 1
+                    pool.submit(self._run, job, done)
+            self.max_calls_seen = max(self.max_calls_seen, sum(self._calls.values()))
+        return started
+
     def _next_rate_opening(self) -> float | None:
+        """Seconds until a rate-limited integration with buffered requests may call again, if any is waiting."""
         clock, soonest = time.monotonic(), None
         with self._lock:
-            for integration_id, window in self._sent.items():
+            for integration_id, ready in self._ready.items():
                 rules = self.policy_of(integration_id)
-                if window and rules.rate_requests and len(window) >= rules.rate_requests:
+                window = self._sent[integration_id]
+                if ready and window and rules.rate_requests and len(window) >= rules.rate_requests:
                     wait = window[0] + rules.rate_seconds - clock
                     soonest = wait if soonest is None else min(soonest, wait)
         return soonest
 
-    def dispatch(self, pool: ThreadPoolExecutor, done: queue.Queue) -> int:
-        """Claim what the limits allow and start those handler calls; returns how many started."""
-        ids, slots, total = self._slots()
-        if total <= 0 or not ids:
-            return 0
-        claimed = [r[0] for r in queries.rows(self._cursor(), "worker_claim_batch", integration_ids=ids,
-                                              slots=slots, total=total, now=self.now())]
-        if not claimed:
-            return 0
-        jobs = self.jobs(claimed)
-        clock = time.monotonic()
-        with self._lock:
-            for job in jobs:
-                self._inflight[job.request_id] = job.integration_id
-                self._calls[job.integration_id] += 1
-                self._sent[job.integration_id].append(clock)
-            self.max_calls_seen = max(self.max_calls_seen, sum(self._calls.values()))
-        for job in jobs:
-            pool.submit(self._run, job, done)
-        return len(jobs)
-
     def _run(self, job: handlers.Job, done: queue.Queue) -> None:
-        result = self.call(job)
-        with self._lock:
-            self._calls[job.integration_id] -= 1
+        try:
+            result = self.call(job)
+        finally:
+            with self._lock:
+                self._calls[job.integration_id] -= 1
         done.put(result)
         self._wake.set()
 
@@ -359,13 +424,19 @@ class Worker:
         recorder.start()
         started = 0
         last_watch = last_sweep = time.monotonic()
+        last_empty = None  # when a claim last found nothing due: then claim again only after poll_seconds
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="retry-call")
         try:
             while not self._stop.is_set():
                 self._wake.clear()
                 try:
                     self.refresh()
-                    started += self.dispatch(pool, done)
+                    clock = time.monotonic()
+                    if last_empty is None or clock - last_empty >= self.poll_seconds:
+                        claimed = self.claim_batch()
+                        if claimed is not None:
+                            last_empty = None if claimed else clock
+                    started += self.start_calls(pool, done)
                     clock = time.monotonic()
                     if clock - last_watch >= self.deadline / 2:
                         self.reclaim(self.now() - timedelta(seconds=self.deadline + WATCHDOG_GRACE))
@@ -377,7 +448,7 @@ class Worker:
                     print(f"retry worker: {exc}", file=sys.stderr, flush=True)  # keep serving; nothing is lost
                 with self._lock:
                     busy = bool(self._inflight)
-                if once and not busy and not self._due():
+                if once and not busy and last_empty is not None and not self._due():
                     break
                 opening = self._next_rate_opening()
                 self._wake.wait(self.poll_seconds if opening is None else max(0.005, min(opening, self.poll_seconds)))
