@@ -27,7 +27,7 @@ def integration_picker() -> None:
         help="The retriever → storer platform pair whose records you see.",
     )
     picked = by_id[st.session_state["integration"]]
-    st.sidebar.caption(f"Retriever **{picked.retriever}** → Storer **{picked.storer}**")
+    st.sidebar.caption(f"Retriever **{ui.md(picked.retriever)}** → Storer **{ui.md(picked.storer)}**")
 
 
 def reference_finder() -> None:
@@ -44,27 +44,68 @@ def reference_finder() -> None:
     names = dict(zip(integrations["id"], integrations["name"], strict=True))
     for row in found.head(10).itertuples():
         st.sidebar.page_link("pages/entity.py", query_params={"id": int(row.id)}, icon=":material/open_in_new:",
-                             label=f"{TYPE[row.type].singular} {row.retriever_ref} · {names.get(row.integration_id)}"
-                                   f" · {ui.status_label(row.status)}")
+                             label=f"{TYPE[row.type].singular} {ui.md(row.retriever_ref)} · "
+                                   f"{ui.md(names.get(row.integration_id))} · {ui.status_label(row.status)}")
     if len(found) > 10:
         st.sidebar.caption(f"and {len(found) - 10:,} more")
 
 
+def sign_in_screen() -> None:
+    """Signed-out visitors see only this (HTTP would say 401): nothing from the database."""
+    st.title("Junipeer Entities")
+    st.markdown("Sign in to see the records synced between your shops and ERPs.")
+    if st.button("Sign in", key="sign_in", type="primary", icon=":material/login:"):
+        st.login()
+    st.stop()
+
+
+def no_role_screen(me) -> None:
+    """Signed in, but no rule gives this person a role (HTTP would say 403)."""
+    st.title("Junipeer Entities")
+    st.error(f"You are signed in as {ui.md(me.name)}, but no role rule gives this account access. "
+             "Ask an admin to add your email, domain or group on the Admin page.", icon=":material/block:")
+    if st.button("Sign out", key="sign_out_no_role", icon=":material/logout:"):
+        st.logout()
+    st.stop()
+
+
+def who_am_i(me) -> None:
+    if me.kind == "local":
+        st.info("**Local mode: no sign-in.** You are the local admin; the app serves on 127.0.0.1 only. "
+                "Configure sign-in (README, Sign-in) before sharing it.", icon=":material/lock_open:")
+        return
+    if not ui.auth_configured():
+        st.info("**Read-only: no sign-in** (`--allow-anonymous`). Nobody can retry or change anything here.",
+                icon=":material/visibility:")
+        return
+    st.sidebar.caption(f"Signed in as **{ui.md(me.name)}** · {me.role}")
+    if st.sidebar.button("Sign out", key="sign_out", icon=":material/logout:"):
+        st.logout()
+
+
+if ui.auth_configured() and not st.user.is_logged_in:
+    sign_in_screen()
 try:
     ui.connection()
 except DatabaseError as exc:
     st.title("Junipeer Entities")
     ui.show_db_error(exc)
     st.stop()
+me = ui.principal()
+if not me.role:
+    no_role_screen(me)
 
 integration_picker()
 reference_finder()
+who_am_i(me)
 navigation = st.navigation([
     st.Page("pages/entities_list.py", title="Entities", icon=":material/table_rows:", default=True),
     st.Page("pages/entity.py", title="Entity", icon=":material/description:", url_path="entity",
             visibility="hidden"),
     st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:", url_path="overview"),
     st.Page("pages/references.py", title="References", icon=":material/link:", url_path="references"),
-    st.Page("pages/audit.py", title="Retry audit", icon=":material/history:", url_path="audit"),
+    st.Page("pages/audit.py", title="Audit", icon=":material/history:", url_path="audit"),
+    st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:", url_path="admin",
+            visibility="visible" if me.can("roles") else "hidden"),
 ])
 navigation.run()

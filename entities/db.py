@@ -98,10 +98,15 @@ _shared: dict[str, duckdb.DuckDBPyConnection] = {}
 _shared_lock = threading.Lock()
 
 
+def db_key(path: str | os.PathLike | None = None) -> str:
+    """The database file's absolute path: one key per file for per-database state in the process."""
+    return str(Path(path or db_path()).resolve())
+
+
 def shared(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
     """The process's one connection to a database file: the pages, the API and the background jobs all take
     cursors from it, so the process holds the file once."""
-    key = str(Path(path or db_path()).resolve())
+    key = db_key(path)
     with _shared_lock:
         if key not in _shared:
             _shared[key] = connect(key)
@@ -131,6 +136,10 @@ def bump_version() -> None:
     _data_version = next(_versions)
 
 
+class Unchanged(Exception):  # noqa: N818 - a signal, not an error
+    """Raise inside write() when the work turned out to change nothing: rolled back, the data version stays."""
+
+
 @contextmanager
 def write(con: duckdb.DuckDBPyConnection):
     """One serialized write transaction on con (a cursor of its own): commit on success, roll back on error."""
@@ -139,6 +148,9 @@ def write(con: duckdb.DuckDBPyConnection):
         try:
             yield con
             con.commit()
+        except Unchanged:
+            con.rollback()
+            return
         except BaseException:
             try:
                 con.rollback()

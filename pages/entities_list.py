@@ -4,7 +4,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from entities import ui
+from entities import listfilter, ui
 from entities.model import STATUS_KEYS, TYPE
 from entities.ui import bulk as bulk_controls
 from entities.ui import listing, urlstate
@@ -28,10 +28,10 @@ if st.session_state.get("type") not in (None, *enabled):
     st.session_state["type"] = enabled[0]  # the picked integration does not sync the previous tab's type
 urlstate.bind("type", parse=urlstate.one_of(enabled), dump=urlstate.dump_one, default=enabled[0])
 urlstate.bind("status", parse=urlstate.many_of(STATUS_KEYS), dump=urlstate.dump_many, default=[])
-urlstate.bind("q", parse=urlstate.text(10_000), dump=urlstate.dump_one, default="")
+urlstate.bind("q", parse=urlstate.text(listfilter.Q_LIMIT), dump=urlstate.dump_one, default="")
 urlstate.bind("from", parse=listing.parse_date, dump=listing.dump_date, default=None)
 urlstate.bind("to", parse=listing.parse_date, dump=listing.dump_date, default=None)
-urlstate.bind("group", parse=urlstate.text(1_000), dump=urlstate.dump_one, default=None)
+urlstate.bind("group", parse=urlstate.text(listfilter.GROUP_LIMIT), dump=urlstate.dump_one, default=None)
 urlstate.bind("gave_up", parse=listing.parse_flag, dump=listing.dump_flag, default=False)
 urlstate.bind("sort", parse=listing.parse_sort, dump=urlstate.dump_one, default=listing.DEFAULT_SORT)
 urlstate.bind("size", parse=urlstate.one_of(listing.PAGE_SIZES, int), dump=urlstate.dump_one,

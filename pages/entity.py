@@ -8,6 +8,7 @@ import streamlit as st
 
 import queries
 from entities import ui
+from entities.identity import Forbidden
 from entities.model import OPEN_RETRY_STATES, OUTCOME_COLORS, SEVERITY_COLORS, STATUS, TYPE
 from entities.sync import retry
 from entities.ui import payloads
@@ -100,8 +101,9 @@ def retry_section(cur, e: dict) -> None:
             return
         if st.session_state.pop(f"retry_watch_{e['id']}", False):
             show_outcome(cur, e["id"])  # also when the worker finished before the watcher was first drawn
-        if st.button("Retry", key="retry_start", icon=":material/replay:", type="primary",
-                       help="Re-sync this record now"):
+        refused = ui.refusal(ui.principal(), "retry")
+        if st.button("Retry", key="retry_start", icon=":material/replay:", type="primary", disabled=bool(refused),
+                     help=refused or "Re-sync this record now"):
             st.session_state[confirming] = True
             st.rerun()
         return
@@ -112,7 +114,7 @@ def retry_section(cur, e: dict) -> None:
                         "update that record rather than create a new one.")
         else:
             st.markdown(f"The retry will create this record in **{e['storer']}**.")
-        st.caption(f"Requested as {ui.actor()}.")
+        st.caption(f"Requested as {ui.md(ui.principal().name)}.")
         go, cancel, _ = st.columns([1, 1, 6])
         if go.button("Confirm retry", key="retry_confirm", type="primary"):
             st.session_state[confirming] = False
@@ -123,7 +125,11 @@ def retry_section(cur, e: dict) -> None:
 
 
 def request_retry(cur, entity_id: int) -> None:
-    result = retry.request(cur, [entity_id], ui.actor())
+    try:
+        result = retry.request(cur, [entity_id], ui.principal())
+    except Forbidden as exc:
+        st.session_state[f"retry_flash_{entity_id}"] = ("error", ui.md(str(exc)))
+        st.rerun()
     ui.clear_cache()
     if result.queued:
         st.session_state[f"retry_watch_{entity_id}"] = True

@@ -1,7 +1,6 @@
--- Returns one API token by id for authentication: name, secret_sha256, scopes, and whether it is revoked or
--- expired now.
+-- Returns one API token by id for authentication: name, secret_sha256, scopes, whether it is revoked, and its
+-- expiry (null: never).
 -- @param id bigint = 1
-select id, name, secret_sha256, scopes, revoked_at is not null as revoked,
-    coalesce(expires_at <= now(), false) as expired
+select id, name, secret_sha256, scopes, revoked_at is not null as revoked, expires_at
 from api_tokens
 where id = $id;

@@ -1,4 +1,6 @@
 """The frame: integration picker, URL-bound integration, clear database errors."""
+import html
+
 import pytest
 from conftest import held_database, open_app, rerun
 
@@ -71,6 +73,6 @@ def test_find_reference_in_every_integration(app_env, ref, links):
     rerun(at)
     assert not at.exception
     found = at.get("page_link")
-    assert [(p.proto.label, p.proto.query_string) for p in found] == links
+    assert [(html.unescape(p.proto.label), p.proto.query_string) for p in found] == links
     assert all(p.proto.page == "entity" for p in found)
     assert any("No record has exactly this reference" in c.value for c in at.sidebar.caption) == (not links)

@@ -5,7 +5,12 @@ import pytest
 from conftest import open_app
 
 import queries
+from entities.identity import Principal
 from entities.sync import retry
+
+
+def operator(name: str) -> Principal:
+    return Principal(name, kind="user", role="operator")
 
 
 def trail(con, **filters):
@@ -32,7 +37,7 @@ def test_trail_joins_record_and_outcome(con):
 def test_filters_newest_first(con, filters, expected):
     """Filtering by requester, state and date keeps the matching requests, newest first (one batch: oldest record
     queued first, so it has the lower id)."""
-    retry.request(con, [4, 6], "ops.lead")
+    retry.request(con, [4, 6], operator("ops.lead"))
     assert [(r["requested_by"], r["entity_id"]) for r in trail(con, **filters)] == expected
     count = queries.scalar(con, "audit_count", **({"requester": None, "state": None, "requested_from": None,
                                                    "requested_to": None} | filters))
@@ -41,7 +46,7 @@ def test_filters_newest_first(con, filters, expected):
 
 def test_requesters(con):
     """The requester filter offers everyone who asked for a retry."""
-    retry.request(con, [4], "ops.lead")
+    retry.request(con, [4], operator("ops.lead"))
     assert queries.rows(con, "audit_requesters") == [("anna.karlsson@nordicoutdoor.se", 1), ("ops.lead", 1)]
 
 

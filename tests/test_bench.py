@@ -5,15 +5,29 @@ import pytest
 
 from entities.cli import main
 from entities.cli.bench import OPERATIONS
+from entities.cli.bench_api import OPERATIONS as OPERATIONS_API
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory) -> dict:
+def full_report(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("bench")
     out = folder / "out.json"
     assert main(["bench", "--entities", "2000", "--runs", "3", "--json", str(out), "--no-browser",
                  "--dir", str(folder), "--no-worker"]) == 0
-    return json.loads(out.read_text())["scales"]["2000"]
+    return json.loads(out.read_text())
+
+
+@pytest.fixture(scope="module")
+def report(full_report) -> dict:
+    return full_report["scales"]["2000"]
+
+
+def test_read_api_is_timed_by_the_server(full_report):
+    """The bench times the read API's list page and entity over real HTTP and reports the server's medians."""
+    operations = full_report["api"]["operations"]
+    assert set(operations) == {key for key, _, _ in OPERATIONS_API}
+    for key, entry in operations.items():
+        assert 0 < entry["server_median_ms"] <= entry["wall_median_ms"] and entry["runs"] == 3, key
 
 
 def test_every_operation_has_numeric_medians(report):

@@ -4,8 +4,13 @@ import threading
 import pytest
 
 import queries
+from entities.identity import Principal
 from entities.sync import bulk, retry
 from entities.sync.worker import Worker
+
+
+def operator(name: str) -> Principal:
+    return Principal(name, kind="user", role="operator")
 
 ARTICLE_GROUP = "Article '<sku>' not found in Fortnox"
 ORDER_ERRORS = {"integration": 1, "type": "order", "statuses": ["error"], "q": None, "updated_from": None,
@@ -24,13 +29,13 @@ def test_summary_counts_what_would_be_retried(con, scope, expected):
 
 def test_summary_counts_records_with_an_open_retry(con):
     """Selected records that already have a retry queued are counted, to be skipped."""
-    retry.request(con, [4], "someone.else")
+    retry.request(con, [4], operator("someone.else"))
     assert bulk.summary(con, bulk.selection([2, 4])) == bulk.Summary(matched=2, already_open=1)
 
 
 def test_retried_records_leave_the_error_filter(con):
     """After a single retry the record is pending, so a bulk retry of the error filter no longer counts it."""
-    retry.request(con, [4], "someone.else")
+    retry.request(con, [4], operator("someone.else"))
     assert bulk.summary(con, bulk.list_filter(ORDER_ERRORS)) == bulk.Summary(matched=2, already_open=0)
 
 
@@ -63,7 +68,7 @@ def test_over_cap_message():
 
 def test_group_retry_queues_the_group_oldest_first(con):
     """Retrying an error group queues one request per record in it, oldest first, audited and pending."""
-    batch = bulk.submit(con, bulk.error_group(1, "order", ARTICLE_GROUP), "ops.lead")
+    batch = bulk.submit(con, bulk.error_group(1, "order", ARTICLE_GROUP), operator("ops.lead"))
     assert (batch.queued, batch.already_open, batch.missing) == (2, 0, 0)
     queued = queries.rows(con, "audit_page", requester="ops.lead", state="queued", requested_from=None,
                           requested_to=None, page_size=10, page_offset=0)
@@ -75,21 +80,21 @@ def test_group_retry_queues_the_group_oldest_first(con):
 
 def test_cap_limits_the_batch(con):
     """With a cap of 2 only the two oldest matching records are queued."""
-    batch = bulk.submit(con, bulk.list_filter(ORDER_ERRORS), "ops.lead", limit=2)
+    batch = bulk.submit(con, bulk.list_filter(ORDER_ERRORS), operator("ops.lead"), limit=2)
     assert sorted(batch.ids) == [2, 6]
 
 
 def test_second_bulk_retry_skips_open_requests(con):
     """Confirming the same bulk retry of a selection twice queues nothing the second time."""
-    first = bulk.submit(con, bulk.selection([2, 4, 6]), "ops.lead")
-    second = bulk.submit(con, bulk.selection([2, 4, 6]), "ops.lead")
+    first = bulk.submit(con, bulk.selection([2, 4, 6]), operator("ops.lead"))
+    second = bulk.submit(con, bulk.selection([2, 4, 6]), operator("ops.lead"))
     assert (first.queued, second.queued, second.already_open) == (3, 0, 3)
 
 
 def test_progress_counts_finished_requests(con):
     """Progress counts the batch's requests the worker has finished: the rate limit succeeds, the missing article
     fails again."""
-    batch = bulk.submit(con, bulk.selection([2, 4]), "ops.lead")
+    batch = bulk.submit(con, bulk.selection([2, 4]), operator("ops.lead"))
     Worker(con).drain()
     assert bulk.progress(con, batch) == {"requests": 2, "finished": 2, "succeeded": 1, "failed": 1}
 
@@ -112,8 +117,8 @@ def test_bulk_and_single_retry_at_once_give_one_request_per_record(con):
         barrier = threading.Barrier(2)
         threads = [
             threading.Thread(target=run, args=(barrier, lambda c: bulk.submit(c, bulk.list_filter(ORDER_ERRORS),
-                                                                             "ops.lead"))),
-            threading.Thread(target=run, args=(barrier, lambda c: retry.request(c, [4], "anna"))),
+                                                                             operator("ops.lead")))),
+            threading.Thread(target=run, args=(barrier, lambda c: retry.request(c, [4], operator("anna")))),
         ]
         for thread in threads:
             thread.start()

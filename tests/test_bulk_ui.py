@@ -2,7 +2,12 @@
 from conftest import open_app
 
 from entities import ui
+from entities.identity import Principal
 from entities.sync import retry
+
+
+def operator(name: str) -> Principal:
+    return Principal(name, kind="user", role="operator")
 
 
 def test_filter_retry_asks_to_confirm_the_count(app_env, monkeypatch):
@@ -19,7 +24,7 @@ def test_count_is_read_when_the_dialog_opens(app_env, monkeypatch):
     """An order retried in the meantime (now pending) is no longer in the error filter's count."""
     monkeypatch.setenv("ENTITIES_WORKER", "off")
     at = open_app(None, integration="1", type="order", status="error")
-    retry.request(ui.cursor(), [4], "someone.else")  # the app's own connection: it holds the file
+    retry.request(ui.cursor(), [4], operator("someone.else"))  # the app's own connection: it holds the file
     ui.clear_cache()
     at.button(key="bulk_retry_filter").click().run()
     assert "**Retry 2 records?**" in [m.value for m in at.markdown]

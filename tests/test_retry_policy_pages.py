@@ -4,7 +4,11 @@ import pytest
 from conftest import open_app
 
 from entities import db
+from entities.identity import Principal
 from entities.sync import handlers, policy, retry, worker
+
+OPS = Principal("ops", kind="user", role="operator")
+ANNA = Principal("anna", kind="user", role="operator")
 
 
 def timing_out(job):
@@ -16,7 +20,7 @@ def gave_up_env(app_env, monkeypatch):
     """Order #1004 timed out on its only allowed attempt, so the policy gave up on it."""
     monkeypatch.setenv("ENTITIES_WORKER", "off")
     con = db.connect(app_env)
-    retry.request(con, [4], "ops")
+    retry.request(con, [4], OPS)
     worker.Worker(con, timing_out, policies={1: policy.Policy(max_attempts=1)}).drain()
     con.close()
     return app_env
@@ -49,7 +53,7 @@ def test_detail_page_shows_the_next_scheduled_attempt(app_env, monkeypatch):
     """A record waiting for its automatic retry shows the attempt number and when the next attempt is due."""
     monkeypatch.setenv("ENTITIES_WORKER", "off")
     con = db.connect(app_env)
-    retry.request(con, [4], "ops")
+    retry.request(con, [4], OPS)
     worker.Worker(con, timing_out, policies={1: policy.Policy(base_seconds=600)}).drain()
     con.close()
     at = open_app("entity", id="4")

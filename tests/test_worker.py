@@ -8,11 +8,16 @@ from conftest import ROOT, held_database
 
 import queries
 from entities import db
+from entities.identity import Principal
 from entities.sync import handlers, policy, retry, worker
 
 
+def operator(name: str) -> Principal:
+    return Principal(name, kind="user", role="operator")
+
+
 def run_retry(con, entity_id, handler=handlers.simulated, **worker_args):
-    retry.request(con, [entity_id], "ops@example.com")
+    retry.request(con, [entity_id], operator("ops@example.com"))
     assert worker.Worker(con, handler, **worker_args).drain() == 1
     entity = queries.records(con, "entity_detail", entity_id=entity_id)[0]
     last = queries.records(con, "entity_history", entity_id=entity_id, page_size=1, offset=0)[0]
@@ -66,12 +71,12 @@ def test_accepted_202_keeps_entity_pending(con):
 
     entity, last = run_retry(con, 4, accepted)
     assert (entity["status"], last["outcome"]) == ("pending", "pending")
-    assert retry.request(con, [4], "again").queued == [4]
+    assert retry.request(con, [4], operator("again")).queued == [4]
 
 
 def test_interrupted_request_is_requeued(con):
     """A request left running by a stopped worker is picked up again by the next worker."""
-    retry.request(con, [4], "ops")
+    retry.request(con, [4], operator("ops"))
     first = worker.Worker(con)
     assert first.claim() is not None
     second = worker.Worker(con)

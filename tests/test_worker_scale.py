@@ -13,12 +13,15 @@ from conftest import ROOT, wait_until
 import queries
 from entities import db
 from entities.cli.webhook_target import Behaviour, WebhookTarget
-from entities.identity import AUTO_RETRY
+from entities.identity import AUTO_RETRY, Principal
 from entities.sync import handlers, policy, retry, worker
 
 NO_LIMITS = policy.Policy(concurrency=8, rate_requests=None, auto_retry=False)
 FIXTURE_IDS = [1, 2, 3, 4, 5, 6, 7, 8, 20, 21, 30, 31]  # integration 1
 OTHER_IDS = [40, 41, 42]  # integration 2
+
+OPS = Principal("ops", kind="user", role="operator")
+ANNA = Principal("anna", kind="user", role="operator")
 
 
 class Clock:
@@ -56,7 +59,7 @@ def last_outcome(con, entity_id):
 def test_concurrency_limit_is_respected(con, target):
     """Retrying a dozen records of one integration never has more than its limit at the target at once."""
     target.behave(1, Behaviour(delay=0.2))
-    retry.request(con, FIXTURE_IDS, "ops")
+    retry.request(con, FIXTURE_IDS, OPS)
     limited = {1: policy.Policy(concurrency=3, rate_requests=None, auto_retry=False)}
     assert webhook_worker(con, target, concurrency=8, policies=limited).run(once=True) == len(FIXTURE_IDS)
     assert target.seen.by_integration[1].most == 3
@@ -67,7 +70,7 @@ def test_several_calls_run_at_once_across_integrations(con, target):
     """With room for eight, two integrations' retries reach the target side by side."""
     target.behave(1, Behaviour(delay=0.2))
     target.behave(2, Behaviour(delay=0.2))
-    retry.request(con, FIXTURE_IDS + OTHER_IDS, "ops")
+    retry.request(con, FIXTURE_IDS + OTHER_IDS, OPS)
     webhook_worker(con, target, concurrency=8, policies={1: NO_LIMITS, 2: NO_LIMITS}).run(once=True)
     assert 1 < target.seen.total.most <= 8
     assert len(target.received()) == len(FIXTURE_IDS + OTHER_IDS)
@@ -75,7 +78,7 @@ def test_several_calls_run_at_once_across_integrations(con, target):
 
 def test_rate_limit_is_respected(con, target):
     """With '2 requests per 1 s', no three calls reach the target within one window."""
-    retry.request(con, FIXTURE_IDS[:6], "ops")
+    retry.request(con, FIXTURE_IDS[:6], OPS)
     limited = {1: policy.Policy(concurrency=4, rate_requests=2, rate_seconds=1.0, auto_retry=False)}
     webhook_worker(con, target, policies=limited).run(once=True)
     arrived = sorted(r.arrived for r in target.received(1))
@@ -87,7 +90,7 @@ def test_rate_limit_is_respected(con, target):
 def test_one_entity_is_never_processed_twice_at_once(con, target):
     """A record retried again and again by the policy reaches the target one attempt at a time, in order."""
     target.behave(1, Behaviour(kind="answer", status=503, body=b"busy", delay=0.05))
-    retry.request(con, [4, 5], "ops")
+    retry.request(con, [4, 5], OPS)
     fast = {1: policy.Policy(concurrency=8, rate_requests=None, base_seconds=0.01, cap_seconds=0.01,
                              max_attempts=4)}
     clock = Clock()
@@ -106,7 +109,7 @@ def test_retry_after_retry_sends_the_engine_payload_byte_for_byte(con, target):
     engine = queries.scalar(con, "entity_last_request_payload", entity_id=4).encode()
     w = webhook_worker(con, target, policies={1: NO_LIMITS})
     for _ in range(3):
-        assert retry.request(con, [4], "ops").queued == [4]
+        assert retry.request(con, [4], OPS).queued == [4]
         w.run(once=True)
     bodies = [r.body for r in target.received(1)]
     assert len(bodies) == 3
@@ -115,7 +118,7 @@ def test_retry_after_retry_sends_the_engine_payload_byte_for_byte(con, target):
 
 def test_every_call_carries_the_request_id_as_idempotency_key(con, target):
     """Each webhook call names its retry request in the Idempotency-Key header."""
-    retry.request(con, [4, 31], "ops")
+    retry.request(con, [4, 31], OPS)
     webhook_worker(con, target, policies={1: NO_LIMITS}).run(once=True)
     ids = {str(r["id"]) for i in (4, 31) for r in requests_of(con, i)}
     assert set(target.keys()) == ids
@@ -124,8 +127,8 @@ def test_every_call_carries_the_request_id_as_idempotency_key(con, target):
 def test_trickling_target_is_cut_at_the_deadline_while_others_flow(con, target):
     """A target that trickles its answer forever ends as TIMEOUT, and the other integration's retries finish."""
     target.behave(1, Behaviour(kind="trickle", delay=0.1))
-    retry.request(con, [4], "ops")
-    retry.request(con, OTHER_IDS, "ops")
+    retry.request(con, [4], OPS)
+    retry.request(con, OTHER_IDS, OPS)
     webhook_worker(con, target, deadline=2.0, policies={1: NO_LIMITS, 2: NO_LIMITS}).run(once=True)
     cut = last_outcome(con, 4)
     assert (cut["outcome"], cut["error_code"]) == ("error", "TIMEOUT")
@@ -139,7 +142,7 @@ def test_trickling_target_is_cut_at_the_deadline_while_others_flow(con, target):
 def test_answer_past_the_size_cap_is_recorded_as_too_large(con, target):
     """A target answering with a huge body is recorded as too large, with its first bytes kept."""
     target.behave(1, Behaviour(kind="answer", body=b'{"outcome": "success", "pad": "' + b"x" * 300_000 + b'"}'))
-    retry.request(con, [4], "ops")
+    retry.request(con, [4], OPS)
     worker.Worker(con, lambda job: handlers.webhook(job, target.url, 5, max_answer=100_000),
                   policies={1: NO_LIMITS}).run(once=True)
     row = last_outcome(con, 4)
@@ -152,7 +155,7 @@ def test_answer_past_the_size_cap_is_recorded_as_too_large(con, target):
 def test_connection_closed_mid_answer_is_the_targets_fault_with_bytes_kept(con, target):
     """A target that hangs up halfway through its answer is filed as WEBHOOK_CONNECTION_CLOSED with what came."""
     target.behave(1, Behaviour(kind="close", body=b'{"outcome": "succ'))
-    retry.request(con, [4], "ops")
+    retry.request(con, [4], OPS)
     webhook_worker(con, target, policies={1: NO_LIMITS}).run(once=True)
     row = last_outcome(con, 4)
     assert row["error_code"] == "WEBHOOK_CONNECTION_CLOSED" and "17 bytes received" in row["message"]
@@ -167,7 +170,7 @@ def test_connection_closed_mid_answer_is_the_targets_fault_with_bytes_kept(con, 
 def test_unstorable_text_in_an_answer_is_recorded_not_stuck(con, target, body):
     """A webhook answer with a lone surrogate or invalid UTF-8 is stored with U+FFFD, flagged, and finished."""
     target.behave(1, Behaviour(kind="answer", body=body))
-    retry.request(con, [4], "ops")
+    retry.request(con, [4], OPS)
     webhook_worker(con, target, policies={1: NO_LIMITS}).run(once=True)
     assert requests_of(con, 4)[0]["state"] == "failed"
     row = last_outcome(con, 4)
@@ -179,7 +182,7 @@ def test_surrogate_answer_does_not_crash_worker_once(fixture_db, target):
     """`entities worker --once` finishes a request whose answer holds "\\ud800" and exits cleanly."""
     target.behave(1, Behaviour(kind="answer", body=b'{"outcome": "success", "storer_ref": "F-\\ud800"}'))
     con = db.connect(fixture_db)
-    retry.request(con, [4], "ops")
+    retry.request(con, [4], OPS)
     con.close()
     env = dict(os.environ, ENTITIES_RETRY_HANDLER="webhook", ENTITIES_WEBHOOK_URL=target.url)
     for _ in range(2):
@@ -194,7 +197,7 @@ def test_surrogate_answer_does_not_crash_worker_once(fixture_db, target):
 
 def test_outcome_that_cannot_be_written_fails_the_request_with_the_reason(con):
     """A handler outcome the database refuses ends the request as failed with the reason, never running."""
-    retry.request(con, [4], "ops")
+    retry.request(con, [4], OPS)
     worker.Worker(con, lambda job: handlers.Outcome("exploded", "??", "{}"), policies={1: NO_LIMITS}).drain()
     assert requests_of(con, 4)[0]["state"] == "failed"
     row = last_outcome(con, 4)
@@ -203,7 +206,7 @@ def test_outcome_that_cannot_be_written_fails_the_request_with_the_reason(con):
 
 def test_watchdog_returns_abandoned_requests_then_fails_them(con):
     """A request left running is requeued by the watchdog, and after three claims it fails as interrupted."""
-    retry.request(con, [4], "ops")
+    retry.request(con, [4], OPS)
     w = worker.Worker(con, handlers.simulated, deadline=10)
     for _ in range(worker.MAX_CLAIMS):
         assert w.claim() is not None
@@ -232,7 +235,7 @@ def test_backoff_on_a_fake_clock_schedules_and_waits(con):
     clock = Clock()
     rules = {1: policy.Policy(base_seconds=60, factor=2, cap_seconds=600, max_attempts=5)}
     w = worker.Worker(con, always("RATE_LIMITED"), now=clock, rand=lambda: 0.0, policies=rules)
-    retry.request(con, [4], "ops")
+    retry.request(con, [4], OPS)
     assert w.drain() == 1
     scheduled = requests_of(con, 4)[0]
     assert (scheduled["state"], scheduled["attempt"], scheduled["requested_by"]) == ("queued", 2, AUTO_RETRY.name)
@@ -249,7 +252,7 @@ def test_gives_up_after_max_attempts(con):
     clock = Clock()
     rules = {1: policy.Policy(base_seconds=1, max_attempts=3)}
     w = worker.Worker(con, always("TIMEOUT"), now=clock, policies=rules)
-    retry.request(con, [4], "ops")
+    retry.request(con, [4], OPS)
     handled = 0
     for _ in range(6):
         handled += w.drain()
@@ -268,7 +271,7 @@ def test_gives_up_after_max_attempts(con):
 def test_permanent_error_is_not_auto_retried(con, code):
     """A data error (or a code the catalogue does not know) is never retried by the policy."""
     w = worker.Worker(con, always(code), policies={1: policy.Policy()})
-    retry.request(con, [4], "ops")
+    retry.request(con, [4], OPS)
     assert w.drain() == 1
     assert [r["state"] for r in requests_of(con, 4)] == ["failed"]
 
@@ -276,7 +279,7 @@ def test_permanent_error_is_not_auto_retried(con, code):
 def test_auto_retry_can_be_turned_off_per_integration(con):
     """With auto-retry off for the integration, a transient failure stays an error with nothing queued."""
     w = worker.Worker(con, always("TIMEOUT"), policies={1: policy.Policy(auto_retry=False)})
-    retry.request(con, [4], "ops")
+    retry.request(con, [4], OPS)
     w.drain()
     assert [r["state"] for r in requests_of(con, 4)] == ["failed"]
 
@@ -285,10 +288,10 @@ def test_manual_retry_resets_the_attempts(con):
     """After the policy gave up, a person's retry starts again at attempt 1 and takes over a waiting one."""
     clock = Clock()
     w = worker.Worker(con, always("TIMEOUT"), now=clock, policies={1: policy.Policy(base_seconds=1, max_attempts=2)})
-    retry.request(con, [4], "ops")
+    retry.request(con, [4], OPS)
     w.drain()
     assert requests_of(con, 4)[0]["attempt"] == 2  # waiting for its backoff
-    assert retry.request(con, [4], "anna").queued == [4]
+    assert retry.request(con, [4], ANNA).queued == [4]
     taken = requests_of(con, 4)[0]
     assert (taken["attempt"], taken["requested_by"], taken["not_before"]) == (1, "anna", None)
     clock.advance(10)
@@ -296,7 +299,7 @@ def test_manual_retry_resets_the_attempts(con):
     clock.advance(10)
     w.drain()
     assert queries.records(con, "entity_retry_state", entity_id=4)[0]["gave_up_attempts"] == 2
-    assert retry.request(con, [4], "anna").queued == [4]
+    assert retry.request(con, [4], ANNA).queued == [4]
     assert requests_of(con, 4)[0]["attempt"] == 1
     assert queries.records(con, "entity_retry_state", entity_id=4)[0]["gave_up_attempts"] is None
 
@@ -304,7 +307,7 @@ def test_manual_retry_resets_the_attempts(con):
 def test_auto_retries_are_recorded_as_the_policy(con):
     """The pending retry row of an automatic retry names the policy, not a person."""
     w = worker.Worker(con, always("RATE_LIMITED"), policies={1: policy.Policy()})
-    retry.request(con, [4], "anna")
+    retry.request(con, [4], ANNA)
     w.drain()
     history = queries.records(con, "entity_history", entity_id=4, page_size=10, offset=0)
     pending = [(r["operation"], r["actor"]) for r in history if r["outcome"] == "pending"]
@@ -320,7 +323,7 @@ def test_kill_minus_nine_mid_batch_then_restart_records_each_request_once(demo_d
     ids = [r[0] for r in queries.rows(con, "bulk_filter_ids", cap=60, integration=1, type=None, statuses=[],
                                       q=None, updated_from=None, updated_to=None, error_group=None)]
     since = datetime.now(UTC)
-    queued = retry.request(con, ids, "ops").queued
+    queued = retry.request(con, ids, OPS).queued
     con.close()
     target.default = Behaviour(delay=0.3)
     env = dict(os.environ, ENTITIES_RETRY_HANDLER="webhook", ENTITIES_WEBHOOK_URL=target.url,
@@ -368,7 +371,7 @@ def test_policy_command_turns_auto_retry_off_for_one_integration(fixture_db, cap
                  "--rate", "none"]) == 0
     assert "Nordic Outdoor: 4 at once, no rate limit; auto-retry off" in capsys.readouterr().out
     con = db.connect(fixture_db)
-    retry.request(con, [4], "ops")
+    retry.request(con, [4], OPS)
     worker.Worker(con, always("TIMEOUT")).drain()
     assert [r["state"] for r in requests_of(con, 4)] == ["failed"]
     con.close()

@@ -25,6 +25,7 @@ import duckdb
 
 import queries
 from entities import db
+from entities.identity import Principal
 from entities.model import STATUS_KEYS
 from entities.sync import handlers, retry
 from entities.sync.worker import Worker
@@ -39,6 +40,7 @@ PAGE_SIZE = listing.DEFAULT_PAGE_SIZE
 HISTORY_PAGE_SIZE = 25
 EXPORT_SHARE = 0.07  # ~70k rows at 1M entities
 SAMPLES = 400
+BENCH = Principal("bench", kind="local", role="operator")
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="also measure the retry worker against a local 200 ms webhook (default on)")
     parser.add_argument("--worker-records", type=_positive, default=10_000, metavar="N",
                         help="records in the worker's bulk retry (default 10000)")
+    parser.add_argument("--api", action=argparse.BooleanOptionalAction, default=True,
+                        help="also time the read API over HTTP against `entities serve` at the largest scale "
+                             "(default on)")
     parser.add_argument("--baselines", action=argparse.BooleanOptionalAction, default=True,
                         help="also run the pandas and SQLite baselines (default on)")
 
@@ -126,6 +131,13 @@ def run(args: argparse.Namespace) -> int:
 
         source, _ = ensure_db(args.dir, args.worker_records, args.seed)
         report["worker"] = bench_worker.measure(source, args.dir, args.worker_records, log)
+    if args.api:
+        from entities.cli import bench_api
+
+        largest = max(args.entities)
+        log(f"read API at {largest:,} entities")
+        report["api"] = bench_api.measure(db_file(args.dir, largest, args.seed), args.runs, args.seed, log=log)
+        report["api"]["entities"] = largest
     report["meta"]["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     print(render(report))
     if "worker" in report:
@@ -217,7 +229,7 @@ class DuckEngine:
         data = listing.export_csv(self.con, listing.filter_params(integration, type_, statuses), listing.DEFAULT_SORT)
         return data.count(b"\n") - 1, len(data)
 
-    def retry(self, entity_id, actor="bench"):
+    def retry(self, entity_id, actor=BENCH):
         return retry.request(self.retry_con, [entity_id], actor).queued
 
     def worker(self):
@@ -441,4 +453,8 @@ def render(report: dict) -> str:
         out.append(f"Browser at {browser.get('entities', '?')}: filter change → repainted table median "
                    f"{_ms(browser.get('repaint_median_ms'))} ms (p95 {_ms(browser.get('repaint_p95_ms'))}); "
                    f"app RSS peak {browser.get('rss_peak_bytes', 0) / 2**20:,.0f} MiB")
+    if report.get("api"):
+        from entities.cli import bench_api
+
+        out += bench_api.render(report["api"], f"{report['api']['entities']:,}")
     return "\n".join(out)

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import queries
 from entities import db
+from entities.identity import Principal
 from entities.sync import handlers, policy, retry
 from entities.sync.worker import Worker
 
-ACTOR = "bench"
+BENCH = Principal("bench", kind="local", role="operator")
+ACTOR = BENCH.name
 
 
 class Target:
@@ -76,7 +78,7 @@ def bulk(source: Path, folder: Path, records: int, delay: float, concurrency: in
     con = db.connect(path)
     try:
         ids = _ids(con, None, records)
-        retry.request(con, ids, ACTOR)
+        retry.request(con, ids, BENCH)
         with Target(delay) as target:
             worker = Worker(con, lambda job: handlers.webhook(job, target.url), concurrency=concurrency,
                             policies=_open_policies(con, per_integration))
@@ -100,7 +102,7 @@ def sequential(source: Path, folder: Path, records: int, delay: float, log) -> d
     con = db.connect(path)
     try:
         ids = _ids(con, None, records)
-        retry.request(con, ids, ACTOR)
+        retry.request(con, ids, BENCH)
         with Target(delay) as target:
             worker = Worker(con, lambda job: handlers.webhook(job, target.url),
                             policies=_open_policies(con, 1))
@@ -125,8 +127,8 @@ def hanging(source: Path, folder: Path, healthy_records: int, concurrency: int, 
         healthy, stuck = sizes[0][1], sizes[1][1]
         healthy_ids = _ids(con, healthy, healthy_records)
         stuck_ids = _ids(con, stuck, 50)
-        retry.request(con, stuck_ids, ACTOR)  # queued first: the hanging target is reached first
-        retry.request(con, healthy_ids, ACTOR)
+        retry.request(con, stuck_ids, BENCH)  # queued first: the hanging target is reached first
+        retry.request(con, healthy_ids, BENCH)
         with Target(0.0, hang=(stuck,)) as target:
             worker = Worker(con, lambda job: handlers.webhook(job, target.url, deadline), deadline=deadline,
                             concurrency=concurrency, policies=_open_policies(con, policy.DEFAULT.concurrency))

@@ -1,4 +1,9 @@
-"""`entities serve [--db PATH] [streamlit args…]`: run the app (UI and API, entities/web/asgi.py) on a database."""
+"""`entities serve [--db PATH] [--allow-anonymous] [streamlit args…]`: run the app (UI and API, entities/web/asgi.py).
+
+Secure by default: without sign-in configured it binds 127.0.0.1 only and refuses any other address, unless
+--allow-anonymous, which serves read-only viewers. With sign-in configured it refuses to start on an unsafe
+configuration (no cookie secret, a short one), so cookies never depend on a secret generated per process.
+"""
 from __future__ import annotations
 
 import os
@@ -6,6 +11,7 @@ import sys
 from pathlib import Path
 
 from entities.db import db_path
+from entities.web import signin
 
 ASGI = Path(__file__).resolve().parents[1] / "web" / "asgi.py"
 DEFAULTS = ["--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1"]
@@ -13,16 +19,59 @@ DEFAULTS = ["--server.headless", "true", "--browser.gatherUsageStats", "false", 
 
 def configure(parser) -> None:
     parser.add_argument("--db", default=None, help="database file (default: $ENTITIES_DB or data/demo.duckdb)")
+    parser.add_argument("--allow-anonymous", action="store_true",
+                        help="without sign-in, serve read-only viewers (needed to bind an address other than "
+                             "127.0.0.1 without sign-in)")
     parser.set_defaults(accepts_extra=True)
+
+
+def bound_address(argv: list[str]) -> str:
+    """The --server.address the last occurrence in argv sets (streamlit takes the last one)."""
+    address = ""
+    for i, arg in enumerate(argv):
+        if arg == "--server.address" and i + 1 < len(argv):
+            address = argv[i + 1]
+        elif arg.startswith("--server.address="):
+            address = arg.split("=", 1)[1]
+    return address
+
+
+def check(argv: list[str], allow_anonymous: bool, env=None) -> tuple[list[str], dict]:
+    """(problems that stop the server, environment to add); empty problems means it may start."""
+    env = os.environ if env is None else env
+    try:
+        auth = signin.auth_config(env, signin.secrets_files(ASGI))
+    except signin.ConfigError as exc:
+        return [str(exc)], {}
+    address = bound_address(argv)
+    if auth:
+        found = signin.problems(auth)
+        # Streamlit signs its session and XSRF cookies with server.cookieSecret: the same configured secret
+        return [f"sign-in is configured but {p}" for p in found], {"STREAMLIT_SERVER_COOKIE_SECRET":
+                                                                   str(auth.get("cookie_secret", ""))}
+    if allow_anonymous:
+        return [], {signin.ANONYMOUS_VARIABLE: "1"}
+    if not signin.is_loopback(address):
+        return [f"refusing to serve on {address or 'every address'} without sign-in: anyone who can reach it "
+                "would be a local admin. Configure sign-in (ENTITIES_OIDC_* or .streamlit/secrets.toml [auth]; "
+                "see README, Sign-in), pass --allow-anonymous to serve read-only viewers, or bind 127.0.0.1."], {}
+    return [], {signin.ANONYMOUS_VARIABLE: ""}
 
 
 def run(args) -> int:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli as streamlit_cli
 
+    argv = [*DEFAULTS, *args.extra]
+    problems, extra_env = check(argv, args.allow_anonymous)
+    if problems:
+        for problem in problems:
+            print(f"entities serve: {problem}", file=sys.stderr)
+        return 2
+    os.environ.update(extra_env)
     os.environ["ENTITIES_DB"] = str(Path(args.db or db_path()).resolve())
     # app.py routes with st.navigation. Until that has run once, Streamlit treats a `pages/` folder as legacy
     # routing, so the first visit to a fresh server at /entity would run that page without app.py's frame.
     PagesManager.uses_pages_directory = False
-    sys.argv = ["streamlit", "run", str(ASGI), *DEFAULTS, *args.extra]
+    sys.argv = ["streamlit", "run", str(ASGI), *argv]
     return streamlit_cli.main(standalone_mode=False) or 0

@@ -120,6 +120,11 @@ class Progress:
 
 def read_problem(source: Source, exc: duckdb.Error) -> str:
     """The reader's complaint in one line, e.g. 'cannot be read as JSON lines: line 3: unexpected end of data'."""
+    return f"cannot be read as {FORMAT_NAMES[source.format]}: {reader_complaint(exc)}"
+
+
+def reader_complaint(exc: duckdb.Error) -> str:
+    """DuckDB's read error in one line, with the line number it names corrected."""
     lines = [" ".join(line.split()) for line in str(exc).splitlines() if line.strip()]
     text = lines[0] if lines else type(exc).__name__
     for prefix in ("Invalid Input Error: ", "IO Error: ", "Conversion Error: ", "Binder Error: "):
@@ -130,7 +135,7 @@ def read_problem(source: Source, exc: duckdb.Error) -> str:
         text = f"line {int(match.group(1)) - 1}: {match.group(2).rstrip('. ')}"
     elif text.startswith("Error when sniffing") and len(lines) > 1:
         text = lines[1] + " (a broken quote or a row with too many or too few fields?)"
-    return f"cannot be read as {FORMAT_NAMES[source.format]}: {text}"
+    return text
 
 
 def rejects_path(path: Path) -> Path:
@@ -155,15 +160,7 @@ def import_file(con: duckdb.DuckDBPyConnection, source: Source, keep_checked: Pa
                 queries.run(con, f"import_stage_{source.format}", path=str(source.path), staged=staged)
             except duckdb.Error as exc:
                 raise ReadFailed(read_problem(source, exc)) from exc
-            progress.step("validating")
-            queries.run(con, f"import_check_{source.kind}", staged=staged, checked=checked,
-                        **CHECK_PARAMS[source.kind])
-            result.counts = queries.records(con, "import_counts", checked=checked)[0]
-            advance_sequences(con)
-            for name in writes:
-                progress.step("writing")
-                queries.run(con, name, checked=checked)
-            advance_sequences(con)
+            result.counts = check_and_write(con, source.kind, staged, checked, progress.step)
             con.commit()
         except (ReadFailed, duckdb.Error) as exc:
             con.rollback()
@@ -183,6 +180,22 @@ def import_file(con: duckdb.DuckDBPyConnection, source: Source, keep_checked: Pa
         progress.close()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def check_and_write(con: duckdb.DuckDBPyConnection, kind: str, staged: str, checked: str,
+                    step=lambda stage: None) -> dict:
+    """Check staged rows (row_no, record) of one kind into $checked and write the good ones, inside the caller's
+    transaction; returns the counts. The one implementation of the contract: `entities import` stages a file,
+    POST /api/v1/events (entities/ingest/batch.py) stages a batch, and both call this."""
+    step("validating")
+    queries.run(con, f"import_check_{kind}", staged=staged, checked=checked, **CHECK_PARAMS[kind])
+    counts = queries.records(con, "import_counts", checked=checked)[0]
+    advance_sequences(con)
+    for name in WRITES[kind]:
+        step("writing")
+        queries.run(con, name, checked=checked)
+    advance_sequences(con)
+    return counts
 
 
 def advance_sequences(con: duckdb.DuckDBPyConnection) -> None:

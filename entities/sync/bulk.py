@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import queries
+from entities.identity import Principal, require
 from entities.sync import retry
 
 CAP_VARIABLE = "ENTITIES_BULK_RETRY_CAP"
@@ -106,12 +107,14 @@ def confirmation_text(found: Summary) -> str:
     return text
 
 
-def submit(con, scope: Scope, actor: str, limit: int | None = None) -> Batch:
-    """Queue retries for the scope's records (re-read now, so the count is current) in one retry.request call."""
+def submit(con, scope: Scope, principal: Principal, limit: int | None = None) -> Batch:
+    """Queue retries for the scope's records (re-read now, so the count is current) in one retry.request call.
+    Raises identity.Forbidden before reading anything unless the principal may retry."""
+    require(principal, "retry")
     since = datetime.now(UTC)
     wanted = ids(con, scope, limit or cap())
-    result = retry.request(con, wanted, actor)
-    return Batch(ids=list(result.queued), actor=actor, since=since, queued=len(result.queued),
+    result = retry.request(con, wanted, principal)
+    return Batch(ids=list(result.queued), actor=principal.name, since=since, queued=len(result.queued),
                  already_open=len(result.already_open), missing=len(result.missing))
 
 

@@ -13,7 +13,7 @@ import duckdb
 
 import queries
 from entities import db
-from entities.identity import AUTO_RETRY
+from entities.identity import AUTO_RETRY, Principal, require
 from entities.sync import policy
 
 ATTEMPTS = 4
@@ -27,14 +27,16 @@ class RetryResult:
     missing: list[int] = field(default_factory=list)  # no entity with that id
 
 
-def request(con: duckdb.DuckDBPyConnection, entity_ids: list[int], actor: str) -> RetryResult:
-    """Queue retries for entity_ids by actor, set-based; safe against double clicks and concurrent sessions."""
+def request(con: duckdb.DuckDBPyConnection, entity_ids: list[int], principal: Principal) -> RetryResult:
+    """Queue retries for entity_ids as principal, set-based; safe against double clicks and concurrent sessions.
+    Raises identity.Forbidden unless the principal may retry: the server refuses, whatever a page shows."""
+    require(principal, "retry")
     wanted = sorted({int(i) for i in entity_ids})
     if not wanted:
         return RetryResult()
     for attempt in range(ATTEMPTS):
         try:
-            return _request_once(con, wanted, actor)
+            return _request_once(con, wanted, principal)
         except _CONFLICTS:
             if attempt == ATTEMPTS - 1:
                 raise
@@ -43,12 +45,15 @@ def request(con: duckdb.DuckDBPyConnection, entity_ids: list[int], actor: str) -
     raise AssertionError("unreachable")
 
 
-def _request_once(con, wanted: list[int], actor: str) -> RetryResult:
+def _request_once(con, wanted: list[int], principal: Principal) -> RetryResult:
+    actor = principal.name
     with db.write(con):
         taken = [row[0] for row in queries.rows(con, "retry_request_take_over_scheduled", ids=wanted, actor=actor,
                                                 policy_actor=AUTO_RETRY.name)]
         queued = taken + [row[0] for row in queries.rows(con, "retry_request_insert", ids=wanted, actor=actor)]
         if queued:
+            queries.run(con, "retry_request_actor_insert", ids=queued, actor_subject=principal.subject,
+                        actor_kind=principal.kind)
             queries.run(con, "retry_transaction_insert", ids=queued, actor=actor)
             queries.run(con, "retry_entities_mark_pending", ids=queued)
         missing = [row[0] for row in queries.rows(con, "retry_ids_missing", ids=wanted)]

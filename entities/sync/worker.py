@@ -493,6 +493,8 @@ def schedule(cur, entity_ids: list[int], attempt: int, delays: list[float], now:
     queued = [r[0] for r in queries.rows(cur, "retry_request_insert_auto", ids=entity_ids, delays=delays,
                                          attempt=attempt, actor=AUTO_RETRY.name, now=now)]
     if queued:
+        queries.run(cur, "retry_request_actor_insert", ids=queued, actor_subject=AUTO_RETRY.subject,
+                    actor_kind=AUTO_RETRY.kind)
         queries.run(cur, "retry_transaction_insert", ids=queued, actor=AUTO_RETRY.name)
         queries.run(cur, "retry_entities_mark_pending", ids=queued)
     return queued

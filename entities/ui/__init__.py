@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import threading
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,10 +13,13 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 import queries
 from entities import db
+from entities.identity import ACTIONS, LOCAL_ADMIN, Principal
 from entities.model import STATUS, TYPE
+from entities.web import roles, signin
 
 QUERY_TTL_SECONDS = 60
-DEFAULT_ACTOR = "ops@junipeer (local)"
+ANONYMOUS = Principal("anonymous (read-only)", kind="user", role="viewer")
+SIGNED_OUT = Principal("not signed in", kind="user", role="")
 
 
 def _connection(path: str):
@@ -94,6 +98,20 @@ def relative_age(ts: datetime | None, now: datetime | None = None) -> str:
     return "just now"
 
 
+_MARKUP = re.compile(r"[\\`*_\[\]<>&$~:@|!]|(?<=www)\.|^\s*[#+=-]|^\s*\d+(?=[.)])", re.IGNORECASE)
+
+
+def md(value) -> str:
+    """A value from data as literal text in anything Streamlit renders as markdown (st.markdown, captions, st.info
+    and other alert bodies, labels of buttons, tabs and page links, help tooltips, progress text) and in Plotly
+    labels and hover text. The characters markdown, HTML or Plotly could read as markup (emphasis, links, images,
+    HTML, entities, LaTeX, colours, icons, autolinks, and a leading heading or list marker) become numeric
+    character references, which both render as that character and never as syntax. Not for widgets that show
+    plain text (selectbox options, st.text, st.code, dataframes): there this would show the references."""
+    text = " ".join(str("" if value is None else value).splitlines())
+    return _MARKUP.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group()), text)
+
+
 def status_label(key: str) -> str:
     return STATUS[key].label if key in STATUS else key
 
@@ -127,11 +145,60 @@ def apply_followed_integration() -> None:
         st.session_state["integration"] = st.session_state.pop("_follow_integration")
 
 
-def actor() -> str:
-    """Who a retry is recorded as: the signed-in user's email, else ENTITIES_ACTOR, else the local default."""
+def auth_configured() -> bool:
+    """Whether sign-in is configured ([auth] in secrets.toml or ENTITIES_OIDC_*, which asgi.py turns into secrets)."""
+    from streamlit.runtime.secrets import secrets_singleton
+
+    return bool(secrets_singleton.load_if_toml_exists() and secrets_singleton.get("auth"))
+
+
+def _secrets_roles():
+    from streamlit.runtime.secrets import secrets_singleton
+
+    return secrets_singleton.get("roles") if secrets_singleton.load_if_toml_exists() else None
+
+
+def principal() -> Principal:
+    """Who this session is: the signed-in person with the role the rules give (role "" = none), or, without
+    sign-in, the local admin (served on 127.0.0.1 only) or, with --allow-anonymous, a read-only viewer."""
+    if not auth_configured():
+        if signin.anonymous():
+            return ANONYMOUS
+        name = os.environ.get("ENTITIES_ACTOR")
+        return Principal(name, kind="local", role="admin") if name else LOCAL_ADMIN
+    if not st.user.is_logged_in:
+        return SIGNED_OUT
+    claims = st.user.to_dict()
+    subject = str(claims.get("sub") or "")
+    email = str(claims.get("email") or "")
+    verified_email = email if claims.get("email_verified") is not False else ""
+    groups = roles.claim_groups(claims, roles.groups_claim())
+    rules = [*configured_rules(), *stored_rules()]
+    return Principal(email or subject, kind="user", role=roles.resolve(verified_email, groups, rules), subject=subject)
+
+
+def configured_rules() -> list[roles.Rule]:
     try:
-        if st.user.is_logged_in and st.user.get("email"):
-            return str(st.user["email"])
-    except Exception:  # noqa: BLE001 - auth not configured: fall back to the local actor
-        pass
-    return os.environ.get("ENTITIES_ACTOR") or DEFAULT_ACTOR
+        return roles.configured_rules(os.environ, _secrets_roles())
+    except ValueError as exc:  # `entities serve` checks this before starting; this covers a bare `streamlit run`
+        st.error(f"The role configuration is invalid: {md(exc)}", icon=":material/block:")
+        st.stop()
+
+
+def forbidden(principal_: Principal, action: str) -> None:
+    """Stop the page unless the principal may do action (a page's 403)."""
+    why = refusal(principal_, action)
+    if why:
+        st.error(f"Not allowed (403): {why}", icon=":material/block:")
+        st.stop()
+
+
+def stored_rules() -> list[roles.Rule]:
+    return [roles.Rule(r.pattern, r.role, "admin page") for r in query_frame("role_rules_list").itertuples()]
+
+
+def refusal(principal_: Principal, action: str) -> str | None:
+    """Why this principal may not do action (a tooltip for a disabled button), or None when it may."""
+    if principal_.can(action):
+        return None
+    return f"Needs the {ACTIONS.get(action, '?')} role; you are {principal_.role or 'without a role'}."

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from entities import ui
+from entities.identity import Forbidden
 from entities.sync import bulk
 
 BATCH_KEY = "bulk_retry_batch"
@@ -11,19 +12,23 @@ BATCH_KEY = "bulk_retry_batch"
 
 def controls(filter_params: dict, selected_ids: list[int]) -> None:
     """Bulk retry of the rows selected in the list and of every record matching the list filter."""
+    refused = ui.refusal(ui.principal(), "retry")
     if st.button(f"Retry selected ({len(selected_ids):,})", key="bulk_retry_selected", icon=":material/replay:",
-                 disabled=not selected_ids, width="stretch", help="Queue a retry for each selected row."):
+                 disabled=bool(refused) or not selected_ids, width="stretch",
+                 help=refused or "Queue a retry for each selected row."):
         confirm(bulk.selection(selected_ids))
     if st.button("Retry all matching…", key="bulk_retry_filter", icon=":material/replay:", width="stretch",
-                 help="Queue a retry for every record matching the current filter, oldest first."):
+                 disabled=bool(refused),
+                 help=refused or "Queue a retry for every record matching the current filter, oldest first."):
         confirm(bulk.list_filter(filter_params))
     show_progress()
 
 
 def group_button(integration: int, type_: str, group: str, key: str) -> None:
     """Bulk retry of every record currently in error in one error group (integration and type)."""
-    if st.button("Retry group…", key=key, icon=":material/replay:",
-                 help="Queue a retry for every record of this group that is in error, oldest first."):
+    refused = ui.refusal(ui.principal(), "retry")
+    if st.button("Retry group…", key=key, icon=":material/replay:", disabled=bool(refused),
+                 help=refused or "Queue a retry for every record of this group that is in error, oldest first."):
         confirm(bulk.error_group(integration, type_, group))
 
 
@@ -47,7 +52,11 @@ def confirm(scope: bulk.Scope) -> None:
                "updated there rather than created again.")
     yes, no = st.columns(2)
     if yes.button(f"Retry {found.to_queue:,}", key="bulk_retry_confirm", type="primary"):
-        st.session_state[BATCH_KEY] = bulk.submit(con, scope, ui.actor(), limit)
+        try:
+            st.session_state[BATCH_KEY] = bulk.submit(con, scope, ui.principal(), limit)
+        except Forbidden as exc:
+            st.error(ui.md(str(exc)), icon=":material/block:")
+            return
         ui.clear_cache()
         st.rerun()
     if no.button("Cancel", key="bulk_retry_cancel"):

@@ -3,11 +3,9 @@
 No Streamlit here, so all of it is unit-testable; pages/entities_list.py wires it to widgets."""
 from __future__ import annotations
 
-import re
 import tempfile
-import unicodedata
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -15,14 +13,26 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import plotly.graph_objects as go
 
-import queries
-from entities.model import SORTS, STATUS, STATUSES, TYPE
+from entities.listfilter import (  # noqa: F401 - the page, bench and tests use them through here
+    DEFAULT_PAGE_SIZE,
+    DEFAULT_SORT,
+    PAGE_SIZES,
+    SORT_OPTIONS,
+    date_bounds,
+    dump_date,
+    dump_flag,
+    export_filename,
+    filter_params,
+    parse_date,
+    parse_flag,
+    parse_sort,
+    slug,
+    sort_idents,
+    write_csv,
+)
+from entities.model import STATUS, STATUSES, TYPE
 from entities.ui import local_time, relative_age
 
-PAGE_SIZES = (25, 50, 100, 250)
-DEFAULT_PAGE_SIZE = 50
-DEFAULT_SORT = "-last_updated"
-SORT_OPTIONS = tuple(opt for col in SORTS for opt in (f"-{col}", col))
 SORT_NAMES = {"last_updated": "Last Updated", "status": "Status", "retriever_ref": "Retriever Reference",
               "storer_ref": "Storer Reference", "children": "Children"}
 SEARCH_LIMIT = 10_000
@@ -31,65 +41,9 @@ COLUMNS = ("Status", "Retriever Reference", "Storer Reference", "Children", "Las
 ERROR_COLUMN = "Last error"
 
 
-def filter_params(integration: int, type_: str | None, statuses: list[str] | tuple = (), q: str | None = None,
-                  updated_from: datetime | None = None, updated_to: datetime | None = None,
-                  error_group: str | None = None, gave_up: bool = False) -> dict:
-    """The entity_filter arguments as query parameters: the one description of "the current list". gave_up is
-    not a SQL parameter: it makes the runner pick entity_filter_gave_up (queries.filter_macro)."""
-    return {"integration": int(integration), "type": type_, "statuses": list(statuses), "q": q or None,
-            "updated_from": updated_from, "updated_to": updated_to, "error_group": error_group or None,
-            "gave_up": bool(gave_up)}
-
-
-def parse_flag(raw: list[str]) -> bool:
-    value = raw[-1].strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"{raw[-1]!r} is not 1 or 0")
-
-
-def dump_flag(value: bool) -> list[str]:
-    return ["1"] if value else []
-
-
-def sort_idents(sort: str) -> dict[str, str]:
-    """'-last_updated' -> ORDER BY slots; only SORTS columns get through."""
-    column = sort.removeprefix("-")
-    if column not in SORTS:
-        raise ValueError(f"cannot sort by {sort!r}")
-    return {"order_by": SORTS[column], "direction": "desc" if sort.startswith("-") else "asc"}
-
-
 def sort_label(sort: str) -> str:
     column = sort.removeprefix("-")
     return f"{SORT_NAMES.get(column, column)} {'↓' if sort.startswith('-') else '↑'}"
-
-
-def parse_sort(raw: list[str]) -> str:
-    value = raw[-1].strip()
-    if value not in SORT_OPTIONS:
-        raise ValueError(f"{value!r} is not a sortable column; use one of {', '.join(SORT_OPTIONS)}")
-    return value
-
-
-def parse_date(raw: list[str]) -> date:
-    try:
-        return date.fromisoformat(raw[-1].strip())
-    except ValueError:
-        raise ValueError(f"{raw[-1]!r} is not a date like 2026-11-26") from None
-
-
-def dump_date(value: date) -> list[str]:
-    return [value.isoformat()]
-
-
-def date_bounds(day_from: date | None, day_to: date | None, tz: ZoneInfo) -> tuple[datetime | None, datetime | None]:
-    """Whole days in the viewer's timezone -> [from, to) instants; `to` includes that whole day."""
-    start = datetime.combine(day_from, time(), tz) if day_from else None
-    end = datetime.combine(day_to + timedelta(days=1), time(), tz) if day_to else None
-    return start, end
 
 
 def counts_by_type(breakdown: pd.DataFrame) -> dict[str, dict[str, int]]:
@@ -188,21 +142,6 @@ def statuses_from_selection(selection: dict | None) -> list[str]:
         if key in STATUS:
             picked.add(key)
     return [s for s in STATUS if s in picked]
-
-
-def slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "integration"
-
-
-def export_filename(integration_name: str, type_key: str, day: date) -> str:
-    """e.g. nordic-outdoor_orders_2026-11-26.csv"""
-    return f"{slug(integration_name)}_{slug(TYPE[type_key].label)}_{day.isoformat()}.csv"
-
-
-def write_csv(con, params: dict, sort: str, path: str | Path) -> int:
-    """DuckDB streams every row matching the filter as CSV into the file at path; returns the row count."""
-    return int(queries.scalar(con, "export_entities_csv", sort_idents(sort), **params, path=str(path)))
 
 
 def export_csv(con, params: dict, sort: str) -> bytes:

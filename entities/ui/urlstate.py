@@ -7,6 +7,8 @@ from typing import Any
 
 import streamlit as st
 
+from entities.listfilter import one_of, positive_int, split_many  # noqa: F401 - shared with the API
+
 _SEEN = "_url_seen"
 
 
@@ -26,7 +28,7 @@ def bind(key: str, *, parse: Callable[[list[str]], Any], dump: Callable[[Any], l
         try:
             value = parse(raw) if raw else default
         except ValueError as exc:
-            notice(f"Ignored `{key}={','.join(raw)}` in the link: {exc}")
+            notice(f"Ignored {key}={','.join(raw)} in the link: {exc}")
             value = default
         st.session_state[key] = value
     publish(key, value, dump, default)
@@ -44,48 +46,26 @@ def publish(key: str, value: Any, dump: Callable[[Any], list[str]], default: Any
 
 def notice(text: str) -> None:
     """A small warning where the URL was read, which is at the top of the page."""
-    st.caption(f":orange[⚠] {text}")
+    from entities.ui import md  # the link's values are anyone's text
+
+    st.caption(f":orange[⚠] {md(text)}")
 
 
-# Parsers shared by pages: each takes the URL's raw values and returns a value or raises ValueError.
-
-def one_of(allowed: Iterable[Any], cast: Callable[[str], Any] = str) -> Callable[[list[str]], Any]:
-    allowed = list(allowed)
-
-    def parse(raw: list[str]) -> Any:
-        try:
-            value = cast(raw[-1].strip())
-        except (TypeError, ValueError):
-            raise ValueError(f"{raw[-1]!r} is not a valid value") from None
-        if value not in allowed:
-            raise ValueError(f"{raw[-1]!r} is not one of {', '.join(map(str, allowed))}")
-        return value
-
-    return parse
-
+# Parsers shared by pages (and, from entities.listfilter, with the API): raw URL values -> a value or ValueError.
 
 def many_of(allowed: Iterable[str]) -> Callable[[list[str]], list[str]]:
-    """Repeatable or comma-separated values; unknown ones are dropped with a notice, order follows `allowed`."""
+    """Repeatable or comma-separated values; unknown ones are dropped with a notice, order follows `allowed`.
+    (The API's listfilter.all_of refuses them instead.)"""
     allowed = list(allowed)
 
     def parse(raw: list[str]) -> list[str]:
-        given = {part.strip().lower() for value in raw for part in value.split(",") if part.strip()}
+        given = split_many(raw)
         unknown = given - set(allowed)
         if unknown:
             notice(f"Ignored unknown value(s) {', '.join(sorted(unknown))}; allowed: {', '.join(allowed)}")
         return [a for a in allowed if a in given]
 
     return parse
-
-
-def positive_int(raw: list[str]) -> int:
-    try:
-        value = int(raw[-1])
-    except ValueError:
-        raise ValueError(f"{raw[-1]!r} is not a whole number") from None
-    if value < 1:
-        raise ValueError("must be 1 or more")
-    return value
 
 
 def text(limit: int = 10_000) -> Callable[[list[str]], str]:

@@ -1,6 +1,164 @@
-"""POST /api/v1/events: a batch of records of any import kind, checked and written by the import code."""
+"""POST /api/v1/events: one batch of records of any import kind (JSON lines or a JSON array, gzip accepted),
+checked and written by the import code (entities/ingest/batch.py). A token with the ingest scope is needed."""
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import queue
+import threading
+import time
+import zlib
+from concurrent.futures import Future
 
-def routes(prefix: str) -> list:
-    return []
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from entities.ingest import batch
+from entities.web import tokens
+
+log = logging.getLogger("entities")
+DEFAULT_MAX_BODY = 64 * 2**20
+MERGE_BYTES = 32 * 2**20  # the writer merges waiting batches up to this many bytes into one transaction
+CONTENT_TYPES = {"application/x-ndjson": "jsonl", "application/jsonl": "jsonl", "application/json": "array"}
+# The last successful ingest (time.time()), for /health and /metrics.
+LAST = {"at": None, "rows": 0}
+
+
+def max_body() -> int:
+    """ENTITIES_API_MAX_BODY in bytes (default 64 MiB); it bounds both the body and its decompressed size."""
+    try:
+        return max(1, int(os.environ.get("ENTITIES_API_MAX_BODY", DEFAULT_MAX_BODY)))
+    except ValueError:
+        return DEFAULT_MAX_BODY
+
+
+def _too_large(limit: int, what: str) -> HTTPException:
+    return HTTPException(413, f"{what} is larger than the limit of {limit:,} bytes (ENTITIES_API_MAX_BODY); "
+                              "send smaller batches")
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit, "the body")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit, "the body")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _gunzip(data: bytes, limit: int) -> bytes:
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, limit + 1)
+        if len(out) > limit or inflater.unconsumed_tail:
+            raise _too_large(limit, "the decompressed body")
+        if not inflater.eof:
+            raise HTTPException(400, "the gzip body is cut off (no gzip end marker)")
+    except zlib.error as exc:
+        raise HTTPException(400, f"the body is not valid gzip: {exc}") from exc
+    return out
+
+
+def _format(request: Request) -> str:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in CONTENT_TYPES:
+        raise HTTPException(415, f"content type {media or '(none)'!r} is not accepted; send "
+                                 "application/x-ndjson (JSON lines) or application/json (an array of records)")
+    return CONTENT_TYPES[media]
+
+
+class IngestWriter:
+    """The one thread that writes ingest batches. Batches that arrive while it writes wait and are then loaded
+    together (batch.load_many): one transaction and one pass of the check queries for all of them."""
+
+    def __init__(self, con):
+        self.con = con
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._loop, name="ingest-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, data: bytes, fmt: str) -> Future:
+        future: Future = Future()
+        self._queue.put((data, fmt, future))
+        return future
+
+    def _loop(self) -> None:
+        while (item := self._queue.get()) is not None:
+            waiting, size = [item], len(item[0])
+            while size < MERGE_BYTES:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._queue.put(None)
+                    break
+                waiting.append(item)
+                size += len(item[0])
+            for fmt in {fmt for _, fmt, _ in waiting}:
+                self._write([(data, future) for data, f, future in waiting if f == fmt], fmt)
+
+    def _write(self, items: list, fmt: str) -> None:
+        try:
+            results = batch.load_many(self.con, [data for data, _ in items], fmt)
+        except Exception as exc:  # noqa: BLE001 - every waiting sender gets the error, the writer goes on
+            log.exception("ingest batch failed")
+            results = [exc] * len(items)
+        for (_, future), result in zip(items, results, strict=True):
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                LAST.update(at=time.time(), rows=result["received"])
+                future.set_result(result)
+
+    def stop(self) -> None:
+        WRITER["writer"] = None
+        self._queue.put(None)
+        self._thread.join(120)
+
+
+WRITER: dict[str, IngestWriter | None] = {"writer": None}
+
+
+def ingest_writer(con):
+    """The lifespan job (lifespan.JOBS)."""
+    WRITER["writer"] = IngestWriter(con.cursor())
+    return WRITER["writer"]
+
+
+async def _load(data: bytes, fmt: str) -> dict:
+    writer = WRITER["writer"]
+    if writer is None:
+        raise HTTPException(503, "the ingest writer is not running (the database could not be opened?)")
+    return await asyncio.wrap_future(writer.submit(data, fmt))
+
+
+async def events(request: Request) -> JSONResponse:
+    tokens.authenticate(request, "ingest")
+    fmt = _format(request)
+    limit = max_body()
+    data = await _read_body(request, limit)
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding == "gzip":
+        data = _gunzip(data, limit)
+    elif encoding not in ("identity", ""):
+        raise HTTPException(415, f"content encoding {encoding!r} is not accepted; send gzip or none")
+    if fmt == "array" and not data.lstrip().startswith(b"["):
+        raise HTTPException(400, "an application/json body must be a JSON array of records ('[{…}, {…}]'); "
+                                 "send one object per line as application/x-ndjson instead")
+    try:
+        result = await _load(data, fmt)
+    except batch.Malformed as exc:
+        raise HTTPException(400, f"{exc}; nothing from this batch was stored") from exc
+    return JSONResponse(result)
+
+
+def routes(prefix: str) -> list[Route]:
+    return [Route(f"{prefix}/events", events, methods=["POST"])]

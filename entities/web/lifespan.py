@@ -14,7 +14,8 @@ import duckdb
 
 from entities import db
 from entities.sync import worker
-from entities.web import control, tokens
+from entities.watch import groups
+from entities.web import control, ingest, tokens
 
 log = logging.getLogger("entities")
 
@@ -52,12 +53,19 @@ def _token_usage(con: duckdb.DuckDBPyConnection):
     return Periodic("token-usage", 5.0, lambda: tokens.USAGE.flush(cursor))
 
 
+def _group_lifecycle(con: duckdb.DuckDBPyConnection):
+    """Error groups follow the data: checked every second (a comparison), evaluated when the data version moved."""
+    cursor, key = con.cursor(), db.db_key()
+    return Periodic("group-lifecycle", 1.0, lambda: groups.sync_if_changed(cursor, key))
+
+
 def _server_file(con: duckdb.DuckDBPyConnection):
     return control.ServerFile(db.db_path())
 
 
 # Started in this order; the server file last, so a CLI command finds the app only once its jobs run.
-JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [_retry_worker, _token_usage, _server_file]
+JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [
+    _retry_worker, ingest.ingest_writer, _token_usage, _group_lifecycle, _server_file]
 running: dict[str, object] = {}
 
 

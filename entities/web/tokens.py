@@ -60,6 +60,7 @@ def create(con, principal: Principal, name: str, scopes: list[str], expires_days
                                   scopes=scopes, created_by=principal.name, expires_at=expires_at)
         expiry = f", expires {expires_at:%Y-%m-%d %H:%M} UTC" if expires_at else ""
         audit.record(con, principal, "token.create", f"token {name}", f"scopes {','.join(scopes)}{expiry}")
+    _forget()
     return {"id": token_id, "name": name, "scopes": scopes,
             "expires_at": expires_at.isoformat() if expires_at else None, "token": f"{PREFIX}{token_id}_{secret}"}
 
@@ -70,6 +71,7 @@ def revoke(con, principal: Principal, name: str) -> None:
         if queries.scalar(con, "api_token_revoke", token_name=name) is None:
             raise TokenError(f"no active token named {name!r} (see `entities token list`)")
         audit.record(con, principal, "token.revoke", f"token {name}")
+    _forget()
 
 
 def listing(con) -> list[dict]:
@@ -87,13 +89,39 @@ def verify(con, token: str) -> Principal | None:
     match = _TOKEN.match(token)
     if not match:
         return None
-    row = queries.one(con, "api_token_by_id", id=int(match.group(1)))
+    row = _row(con, int(match.group(1)))
     # compare the hashes even when there is no such row, so a miss costs the same as a wrong secret
     stored = row[2] if row else "0" * 64
-    if not hmac.compare_digest(_sha256(match.group(2)), stored) or row is None or row[4] or row[5]:
+    if not hmac.compare_digest(_sha256(match.group(2)), stored) or row is None or row[4]:
+        return None
+    if row[5] is not None and row[5] <= dt.datetime.now(dt.UTC):
         return None
     USAGE.note(row[0])
     return Principal(f"token:{row[1]}", kind="token", subject=str(row[0]), scopes=frozenset(row[3]))
+
+
+# Token rows by id, read once: the app is the only writer while it runs and clears this on create and revoke.
+_ROWS: dict[int, tuple] = {}
+_ROWS_LOCK = threading.Lock()
+_generation = [0]  # a row read before a create/revoke finished is not kept
+
+
+def _row(con, token_id: int) -> tuple | None:
+    with _ROWS_LOCK:
+        if token_id in _ROWS:
+            return _ROWS[token_id]
+        generation = _generation[0]
+    row = queries.one(con, "api_token_by_id", id=token_id)
+    with _ROWS_LOCK:
+        if row is not None and generation == _generation[0]:
+            _ROWS[token_id] = row
+    return row
+
+
+def _forget() -> None:
+    with _ROWS_LOCK:
+        _ROWS.clear()
+        _generation[0] += 1
 
 
 class Usage:

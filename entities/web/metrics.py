@@ -1,0 +1,150 @@
+"""GET /metrics: Prometheus text for the served app, from a registry of its own (never the global one).
+
+Families:
+- entities_records{integration,integration_name,type,status}: records per integration, type and status; one
+  aggregate query per scrape, reused while no write has happened since (db.data_version);
+- entities_ingest_rows_total{kind,result}: rows received by POST /api/v1/events; the ingest endpoint counts them
+  with current().record_ingest(kind, result, rows), result being accepted or rejected;
+- entities_retry_queue_depth{state}, entities_retry_worker_lag_seconds (age of the oldest queued request),
+  entities_retry_worker_up, entities_database_up;
+- entities_http_request_duration_seconds{method,route,status}: latency by route template (RequestTimer).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from starlette.requests import Request
+from starlette.responses import Response
+
+import queries
+from entities import db
+from entities.web import lifespan
+
+API_PREFIX = "/api/v1"
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+
+class DatabaseCollector:
+    """Reads the counts at scrape time, so /metrics costs nothing between scrapes."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._records: tuple[int, list[dict]] | None = None  # (data version, rows)
+
+    def _record_counts(self, cur) -> list[dict]:
+        version = db.data_version()
+        with self._lock:
+            if self._records is None or self._records[0] != version:
+                self._records = (version, queries.records(cur, "metrics_entity_counts"))
+            return self._records[1]
+
+    def collect(self):
+        up = GaugeMetricFamily("entities_database_up", "1 when the app can read its database, else 0.")
+        worker = lifespan.running.get("retry_worker")
+        alive = GaugeMetricFamily("entities_retry_worker_up", "1 while the app's retry worker thread runs, else 0.")
+        alive.add_metric([], 1 if worker is not None and getattr(worker, "alive", False) else 0)
+        try:
+            cur = db.shared().cursor()
+            try:
+                counts = self._record_counts(cur)
+                queue = queries.records(cur, "retry_queue_health")[0]
+            finally:
+                cur.close()
+        except Exception:  # noqa: BLE001 - a scrape reports the database as down instead of failing
+            up.add_metric([], 0)
+            yield from (up, alive)
+            return
+        up.add_metric([], 1)
+        records = GaugeMetricFamily("entities_records", "Synced records by integration, type and status.",
+                                    labels=["integration", "integration_name", "type", "status"])
+        for row in counts:
+            records.add_metric([str(row["integration_id"]), str(row["integration"]), row["type"], row["status"]],
+                               row["n"])
+        depth = GaugeMetricFamily("entities_retry_queue_depth", "Retry requests waiting (queued) or being handled "
+                                  "(running).", labels=["state"])
+        depth.add_metric(["queued"], queue["queued"])
+        depth.add_metric(["running"], queue["running"])
+        oldest = queue["oldest_queued_at"]
+        lag = GaugeMetricFamily("entities_retry_worker_lag_seconds", "Age of the oldest queued retry request; 0 "
+                                "when none is queued.")
+        lag.add_metric([], max(0.0, (datetime.now(UTC) - oldest).total_seconds()) if oldest else 0.0)
+        yield from (up, alive, records, depth, lag)
+
+
+class Metrics:
+    """The app's metrics in a registry of its own, so several apps (or tests) in one process never clash."""
+
+    def __init__(self):
+        self.registry = CollectorRegistry()
+        self.ingest_rows = Counter("entities_ingest_rows", "Rows received by POST /api/v1/events, by import kind "
+                                   "and result (accepted or rejected).", ["kind", "result"], registry=self.registry)
+        self.http_duration = Histogram("entities_http_request_duration_seconds", "HTTP request latency until the "
+                                       "response is complete, by method, route template and status.",
+                                       ["method", "route", "status"], buckets=LATENCY_BUCKETS,
+                                       registry=self.registry)
+        self.registry.register(DatabaseCollector())
+        self.last_ingest_at: datetime | None = None  # since this process started; health reports it
+
+    def record_ingest(self, kind: str, result: str, rows: int) -> None:
+        """Count rows of one ingest batch by kind and result ("accepted" or "rejected")."""
+        if rows:
+            self.ingest_rows.labels(kind=kind, result=result).inc(rows)
+            if result == "accepted":
+                self.last_ingest_at = datetime.now(UTC)
+
+    def endpoint(self, request: Request) -> Response:
+        """GET /metrics (a plain function: Starlette runs it in its thread pool, away from the event loop)."""
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+_current: Metrics | None = None
+_current_lock = threading.Lock()
+
+
+def current() -> Metrics:
+    """The served app's metrics."""
+    global _current
+    with _current_lock:
+        if _current is None:
+            _current = Metrics()
+        return _current
+
+
+class RequestTimer:
+    """ASGI middleware: every HTTP request's latency into the histogram, labelled with the matched route's
+    template (/api/v1/entities/{id}, not each id); API responses also carry Server-Timing: app;dur=<ms> up to
+    the start of the response, which `entities bench` reads as the server's time."""
+
+    def __init__(self, app, metrics: Metrics | None = None):
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        metrics = self.metrics or current()
+        started = time.perf_counter()
+        status = 500
+        api = scope["path"].startswith(API_PREFIX)
+
+        async def timed_send(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                if api:
+                    took = (time.perf_counter() - started) * 1000
+                    message = {**message, "headers": [*message.get("headers", []),
+                                                      (b"server-timing", f"app;dur={took:.3f}".encode())]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, timed_send)
+        finally:
+            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            metrics.http_duration.labels(method=scope["method"], route=route, status=str(status)).observe(
+                time.perf_counter() - started)

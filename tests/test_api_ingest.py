@@ -1,0 +1,203 @@
+"""POST /api/v1/events against a real served app: batches land once, rejects come back, errors are explicit."""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import signal
+import threading
+from pathlib import Path
+
+import duckdb
+import httpx
+import pytest
+from conftest import ROOT, Server, build_fixture_db, wait_until
+
+from entities import db, identity
+from entities.web import tokens
+
+SAMPLE = ROOT / "data" / "samples" / "batch.jsonl"
+NDJSON = "application/x-ndjson"
+LIMIT = 50_000
+
+
+def make_tokens(path: Path) -> dict[str, str]:
+    """Tokens stored in the database before the app starts: one per scope the tests need."""
+    con = db.connect(path)
+    try:
+        made = {scope: tokens.create(con, identity.CLI, scope, [scope])["token"] for scope in ("ingest", "read")}
+        made["revoked"] = tokens.create(con, identity.CLI, "gone", ["ingest"])["token"]
+        tokens.revoke(con, identity.CLI, "gone")
+    finally:
+        con.close()
+    return made
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory):
+    """One served fixture database with a small body limit, for the tests that only read or get refused."""
+    path = build_fixture_db(tmp_path_factory.mktemp("api") / "api.duckdb")
+    made = make_tokens(path)
+    server = Server(path, {"ENTITIES_API_MAX_BODY": str(LIMIT)})
+    server.tokens = made
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def served(fixture_db):
+    """A served private copy of the fixture database with tokens; stopped after the test."""
+    made = make_tokens(fixture_db)
+    server = Server(fixture_db)
+    server.tokens = made
+    yield server
+    server.stop()
+
+
+def post(server, body: bytes, content_type: str = NDJSON, token: str | None = "ingest", **headers) -> httpx.Response:
+    if token:
+        headers["Authorization"] = f"Bearer {server.tokens.get(token, token)}"
+    return httpx.post(f"{server.url}/api/v1/events", content=body, timeout=120,
+                      headers={"Content-Type": content_type, **headers})
+
+
+def count(path: Path, sql: str) -> int:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.close()
+
+
+def entity_lines(refs, status: str = "synced", minute: int = 0) -> list[bytes]:
+    return [json.dumps({"kind": "entities", "integration_id": 1, "type": "order", "retriever_ref": ref,
+                        "status": status, "last_updated": f"2026-11-26T12:{minute:02d}:00Z"}).encode() for ref in refs]
+
+
+def transaction_lines(ids) -> list[bytes]:
+    return [json.dumps({"kind": "transactions", "id": 9_500_000 + i, "integration_id": 1, "entity_type": "order",
+                        "entity_ref": f"#A{i}", "occurred_at": "2026-11-26T12:00:00Z", "operation": "create",
+                        "outcome": "success", "actor": "sync-engine",
+                        "request_payload": {"order": {"name": f"#A{i}"}}}).encode() for i in ids]
+
+
+def ndjson(lines: list[bytes]) -> bytes:
+    return b"\n".join(lines) + b"\n"
+
+
+def test_batch_lands_and_rejected_records_come_back_with_index_and_reason(served):
+    """A sync engine posts a mixed batch: good records are stored, each bad one is named by index and reason."""
+    response = post(served, SAMPLE.read_bytes())
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["received"], body["inserted"], body["rejected"]) == (5, 3, 2)
+    assert [(r["index"], r["kind"], r["reason"]) for r in body["rejects"]] == [
+        (3, "entities", "unknown status 'done' (allowed: synced, error, pending)"),
+        (4, "parcels", "unknown kind 'parcels' (allowed: integrations, flows, entities, children, transactions)")]
+    served.stop()
+    assert count(served.db_path, "select count(*) from entities where retriever_ref = '#2001' and status = 'error'") \
+        == 1
+    assert count(served.db_path, "select count(*) from transactions where id = 9100001") == 1
+
+
+def test_resending_a_batch_changes_nothing(served):
+    """Posting the same batch twice stores it once; the second answer says every record is unchanged."""
+    first = post(served, SAMPLE.read_bytes()).json()
+    second = post(served, SAMPLE.read_bytes()).json()
+    assert (second["inserted"], second["updated"], second["unchanged"]) == (0, 0, first["inserted"])
+    served.stop()
+    assert count(served.db_path, "select count(*) from transactions where id = 9100001") == 1
+
+
+@pytest.mark.parametrize(("content_type", "compress"), [
+    (NDJSON, False), (NDJSON, True), ("application/json", False), ("application/json; charset=utf-8", True)])
+def test_json_lines_array_and_gzip_give_the_same_answer(content_type, compress, api):
+    """The same records as JSON lines or a JSON array, plain or gzipped, get the same per-record answer."""
+    lines = SAMPLE.read_bytes().splitlines()
+    body = ndjson(lines) if content_type == NDJSON else b"[" + b",\n".join(lines) + b"]"
+    headers = {"Content-Encoding": "gzip"} if compress else {}
+    response = post(api, gzip.compress(body) if compress else body, content_type, **headers)
+    assert response.status_code == 200, response.text
+    assert [r["index"] for r in response.json()["rejects"]] == [3, 4]
+
+
+@pytest.mark.parametrize(("body", "content_type", "headers", "status", "message"), [
+    (b'{"kind": "entities"}\n{"kind": oops\n', NDJSON, {}, 400, "line 2"),
+    (b'{"kind": "entities"}', "application/json", {}, 400, "JSON array"),
+    (b"not gzip at all", NDJSON, {"Content-Encoding": "gzip"}, 400, "not valid gzip"),
+    (SAMPLE.read_bytes(), "text/csv", {}, 415, "application/x-ndjson"),
+    (SAMPLE.read_bytes(), NDJSON, {"Content-Encoding": "br"}, 415, "gzip"),
+    (b"x" * (LIMIT + 1), NDJSON, {}, 413, "ENTITIES_API_MAX_BODY"),
+    (gzip.compress(b" " * (LIMIT * 20)), NDJSON, {"Content-Encoding": "gzip"}, 413, "decompressed"),
+])
+def test_bad_request_gets_its_status_and_says_why(body, content_type, headers, status, message, api):
+    """A malformed, mislabelled or oversized body is refused with the matching status and a reason."""
+    response = post(api, body, content_type, **headers)
+    assert response.status_code == status
+    assert message in response.json()["error"]
+
+
+@pytest.mark.parametrize(("token", "status"), [
+    (None, 401), ("read", 403), ("revoked", 401), ("ent_1_" + "C" * 43, 401)])
+def test_token_without_ingest_rights_is_refused(token, status, api):
+    """Without a token, with a read-only, a revoked or a made-up token, the batch is refused and not stored."""
+    response = post(api, SAMPLE.read_bytes(), token=token)
+    assert response.status_code == status
+    assert "error" in response.json()
+
+
+def test_four_concurrent_senders_of_overlapping_batches_lose_and_duplicate_nothing(served):
+    """Four senders post overlapping batches at once: every record is stored exactly once."""
+    refs = [f"#A{i}" for i in range(400)]
+    batches = [ndjson(entity_lines(refs[lo:lo + 200]) + transaction_lines(range(lo, lo + 200)))
+               for lo in (0, 100, 200, 50)]
+    answers = [None] * 4
+
+    def send(i: int) -> None:
+        answers[i] = [post(served, batches[i]).json() for _ in range(3)]
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    assert all(a["rejected"] == 0 for answer in answers for a in answer), answers
+    assert sum(a["inserted"] for answer in answers for a in answer) == 800  # 400 entities + 400 transactions
+    served.stop()
+    assert count(served.db_path, "select count(*) from entities where retriever_ref like '#A%'") == 400
+    assert count(served.db_path, "select count(*), count(distinct id) from transactions "
+                                 "where id between 9500000 and 9500399") == 400
+
+
+def test_kill_9_mid_batch_then_resend_equals_one_clean_ingest(fixture_db, tmp_path):
+    """The app is killed while writing a large batch; after a restart and a re-send the data is as if sent once."""
+    made = make_tokens(fixture_db)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    refs = [f"#K{i}" for i in range(60_000)]
+    body = ndjson(entity_lines(refs))
+    server = Server(fixture_db, {"TMPDIR": str(scratch)})
+    server.tokens = made
+    sender = threading.Thread(target=lambda: _swallow(lambda: post(server, body)))
+    sender.start()
+    wait_until(lambda: any(scratch.glob("entities-batch-*/entities.staged.parquet")), 120, "the batch to be staged")
+    os.kill(server.proc.pid, signal.SIGKILL)
+    server.proc.wait(30)
+    sender.join(60)
+    after_crash = count(fixture_db, "select count(*) from entities where retriever_ref like '#K%'")
+    assert after_crash in (0, len(refs))
+    shutil.rmtree(scratch)
+    server = Server(fixture_db)
+    server.tokens = made
+    response = post(server, body)
+    server.stop()
+    assert response.status_code == 200 and response.json()["inserted"] + response.json()["unchanged"] == len(refs)
+    assert count(fixture_db, "select count(*) from entities where retriever_ref like '#K%'") == len(refs)
+
+
+def _swallow(call) -> None:
+    try:
+        call()
+    except httpx.HTTPError:
+        pass  # the server was killed under it
