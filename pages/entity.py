@@ -82,8 +82,9 @@ def current_error(e: dict) -> None:
 def gave_up_note(cur, e: dict) -> None:
     found = retry.state(cur, e["id"])
     if found and found["gave_up_at"]:
-        st.warning(f"**Auto-retry gave up** at {ui.local_time(found['gave_up_at'])} after "
-                   f"{found['gave_up_attempts']} attempts; the last one failed with {found['gave_up_code']}: "
+        attempts = found["gave_up_attempts"]
+        st.warning(f"**Auto-retry gave up** at {ui.local_time(found['gave_up_at'])} after {attempts} "
+                   f"attempt{'s' if attempts != 1 else ''}; the last one failed with {found['gave_up_code']}: "
                    f"{found['gave_up_message'] or ''}\n\nA retry by hand starts the attempts again.",
                    icon=":material/do_not_disturb_on:")
 

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from entities import ui
+from entities.model import TYPE
 from entities.ui import bulk as bulk_controls
 from entities.ui import overview as ov
 from entities.ui import urlstate
@@ -47,9 +48,10 @@ else:
     links = st.container(horizontal=True, vertical_alignment="center", key="gave_up_links")
     links.markdown(f"**{int(gave_up['gave_up'].sum()):,} gave up** after the auto-retry policy's last attempt:")
     for row in gave_up.itertuples():
-        links.page_link("pages/entities_list.py", label=f"{names.get(int(row.integration_id), row.integration_id)}: "
-                        f"{int(row.gave_up):,}", icon=":material/do_not_disturb_on:",
-                        query_params={"integration": int(row.integration_id), "gave_up": "1"})
+        links.page_link("pages/entities_list.py", label=f"{names.get(int(row.integration_id), row.integration_id)} · "
+                        f"{TYPE[row.type].label if row.type in TYPE else row.type}: {int(row.gave_up):,}",
+                        icon=":material/do_not_disturb_on:",
+                        query_params={"integration": int(row.integration_id), "type": row.type, "gave_up": "1"})
 
 rates = ui.query_df("overview_error_rate", integration=scope, bucket_seconds=window.bucket_seconds,
                     since=ov.window_since(window, now))

@@ -31,7 +31,7 @@ def test_detail_page_says_why_it_gave_up(gave_up_env):
     at = open_app("entity", id="4")
     assert not at.exception
     warning = " ".join(w.value for w in at.warning)
-    assert "Auto-retry gave up" in warning and "after 1 attempts" in warning and "TIMEOUT" in warning
+    assert "Auto-retry gave up" in warning and "after 1 attempt;" in warning and "TIMEOUT" in warning
 
 
 def test_list_filter_shows_only_records_that_gave_up(gave_up_env):

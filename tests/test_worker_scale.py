@@ -376,3 +376,14 @@ def test_policy_command_turns_auto_retry_off_for_one_integration(fixture_db, cap
     assert [r["state"] for r in requests_of(con, 4)] == ["failed"]
     con.close()
     assert main(["policy", "--db", str(fixture_db), "--integration", "1", "--attempts", "0"]) == 2
+
+
+def test_transient_error_from_the_sync_engine_is_retried_by_the_policy(con):
+    """A rate-limit error the sync engine reports while the worker runs gets an automatic retry, once."""
+    started = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # just before order #1004's RATE_LIMITED (10:15)
+    w = worker.Worker(con, handlers.simulated, now=lambda: started, policies={1: policy.Policy()})
+    w.refresh(force=True)
+    assert w.sweep() == 1
+    scheduled = requests_of(con, 4)[0]
+    assert (scheduled["state"], scheduled["attempt"], scheduled["requested_by"]) == ("queued", 2, AUTO_RETRY.name)
+    assert w.sweep() == 0  # ARTICLE_NOT_FOUND records (permanent) and #1004 (now open) are left alone

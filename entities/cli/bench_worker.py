@@ -148,15 +148,15 @@ def hanging(source: Path, folder: Path, healthy_records: int, concurrency: int, 
             "concurrency": concurrency, "per_integration": policy.DEFAULT.concurrency, "deadline_s": deadline}
 
 
-def measure(source: Path, folder: Path, records: int, log) -> dict:
+def measure(source: Path, folder: Path, records: int, log, deadline: float = handlers.DEFAULT_WEBHOOK_TIMEOUT) -> dict:
     """The four measurements; targets: bulk <= 60 s, the healthy integration's 1,000 <= 10 s. Smaller runs (the
     tests') scale the side measurements down with `records`."""
-    small = max(10, records // 10)
+    small = max(5, records // 10)
     result = {
         "sequential": sequential(source, folder, min(50, small), 0.2, log),
         "bulk": bulk(source, folder, records, 0.2, 64, 8, log),
         "bulk_global_8": bulk(source, folder, min(records, 1000), 0.2, 8, 8, log),
-        "hanging": hanging(source, folder, min(1000, records), 8, handlers.DEFAULT_WEBHOOK_TIMEOUT, log),
+        "hanging": hanging(source, folder, min(1000, records), 8, deadline, log),
     }
     result["ratio_to_sequential"] = round(result["bulk"]["per_second"] / result["sequential"]["per_second"], 1)
     result["bulk_met"] = result["bulk"]["seconds"] <= 60 and result["bulk"]["finished"] == result["bulk"]["records"]

@@ -38,8 +38,8 @@ ACTOR = "retry-worker"
 POLL_SECONDS = 0.5
 MAX_CLAIMS = 3  # a request interrupted this many times while running is failed, not sent again
 WATCHDOG_GRACE = 5.0  # seconds past the handler's deadline before a running request is reclaimed
-SETTINGS_SECONDS = 2.0  # how often policies and the error catalogue are re-read
-SWEEP_SECONDS = 5.0  # how often new transient engine errors are looked for
+SETTINGS_SECONDS = 5.0  # how often policies and the error catalogue are re-read
+SWEEP_SECONDS = 10.0  # how often new transient engine errors are looked for
 SWEEP_LIMIT = 500
 BATCH = 256  # outcomes recorded in one write transaction at most
 BUFFER = 4  # claimed requests kept ready: this many rounds of the slots
@@ -336,6 +336,8 @@ class Worker:
         if total <= 0 or not ids:
             return None
         cur = self._cursor()
+        if not self._inflight and not self._due():
+            return 0  # idle: a read says so, without a write transaction
         with db.write(cur):
             claimed = [r[0] for r in queries.rows(cur, "worker_claim_batch", integration_ids=ids, slots=slots,
                                                   total=total, now=self.now())]
