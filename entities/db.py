@@ -73,7 +73,7 @@ def connect(path: str | os.PathLike, *, create: bool = False, read_only: bool = 
 def _migrate(con: duckdb.DuckDBPyConnection, path: str) -> None:
     """Bring the file to the code's schema version; no DDL at all when it is already there."""
     current, latest = queries.schema_version(con), queries.latest_version()
-    if current == latest:
+    if current == latest and not queries.missing_versions(con):
         return
     if current > latest:
         con.close()
@@ -158,3 +158,10 @@ def write(con: duckdb.DuckDBPyConnection):
                 pass  # a failed commit has already ended the transaction
             raise
         bump_version()
+
+
+@contextmanager
+def exclusive():
+    """Hold the write lock without opening a transaction: CHECKPOINT cannot run inside one, nor beside writers."""
+    with _WRITE_LOCK:
+        yield

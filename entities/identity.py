@@ -17,6 +17,7 @@ ACTIONS = {  # action -> the least role allowed to do it
     "tokens": "admin",
     "roles": "admin",
     "backup": "admin",
+    "retention": "admin",
     "ingest": "admin",  # people load data with `entities import`; the API ingests with tokens of the ingest scope
 }
 TOKEN_SCOPES = {"ingest": {"ingest"}, "read": {"read", "export"}, "retry": {"retry", "read"}}

@@ -74,3 +74,18 @@ else:
             "message": st.column_config.TextColumn("Message", width="large"),
         })
 st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1, key="audit_page", width=180)
+
+st.subheader("Error-group and flow changes")
+st.caption("Every lifecycle change of an error group (by a person, or by policy: auto-resolve, regression, end of an "
+           "ignore) and every flow threshold change, newest first.")
+changes = ui.query_df("audit_changes", limit=PAGE_SIZE).copy()
+if changes.empty:
+    st.info("No error group or flow has been changed yet.")
+else:
+    changes["occurred_at"] = pd.to_datetime(changes["occurred_at"], utc=True).dt.tz_convert(tz)
+    st.dataframe(changes, key="audit_changes", hide_index=True,
+                 column_config={
+                     "occurred_at": st.column_config.DatetimeColumn(f"When ({tz.key})", format="YYYY-MM-DD HH:mm:ss"),
+                     "actor": "Who", "actor_kind": "Kind", "action": "Action", "target": "Target",
+                     "detail": st.column_config.TextColumn("Detail", width="large"),
+                 })

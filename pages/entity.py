@@ -273,19 +273,41 @@ def payload_diff(cur, entity_id: int, tx: dict) -> None:
                                      subset=["Change"]), hide_index=True, width="stretch", key="diff_table")
 
 
-def children(cur, entity_id: int) -> None:
-    rows = queries.records(cur, "entity_children", entity_id=entity_id)
+EMPTY_REF = "(empty)"
+
+
+def children_note(label: str, reported: int, listed: int) -> str | None:
+    """Why the count in the header and the lines listed here differ, when they do."""
+    if reported == listed:
+        return None
+    if listed == 0:
+        return (f"The sync engine reports {reported} {label} for this record, but none were imported: import its "
+                "children (a children file or batch) to list them here.")
+    if listed < reported:
+        return (f"The sync engine reports {reported} {label}; {listed} are listed here. The other "
+                f"{reported - listed} were not imported (see the children import's rejects file).")
+    return (f"{listed} {label} are listed here, but the record's count says {reported}: the entity row was "
+            "exported before its last lines were added. The next entity import updates the count.")
+
+
+def children(cur, entity: dict) -> None:
+    rows = queries.records(cur, "entity_children", entity_id=entity["id"])
+    label = TYPE[entity["type"]].children_label if entity["type"] in TYPE else "children"
+    note = children_note(label, entity["children"], len(rows))
+    if note:
+        st.info(note, icon=":material/info:")
     if not rows:
-        st.caption("This record has no children.")
+        if not note:
+            st.caption("This record has no children.")
         return
     failed = [r for r in rows if r["status"] == "error"]
     if failed:
-        st.error("Failed: " + "; ".join(f"line {r['line_no']} ({r['retriever_ref']}): {r['error_message']}"
+        st.error("Failed: " + "; ".join(f"line {r['line_no']} ({r['retriever_ref'] or EMPTY_REF}): {r['error_message']}"
                                         for r in failed), icon=":material/warning:")
     table = pd.DataFrame({
         "Line": [r["line_no"] for r in rows],
         "Status": [ui.status_label(r["status"]) for r in rows],
-        "Retriever reference": [r["retriever_ref"] for r in rows],
+        "Retriever reference": [r["retriever_ref"] or EMPTY_REF for r in rows],
         "Storer reference": [r["storer_ref"] or "" for r in rows],
         "Description": [r["description"] or "" for r in rows],
         "Quantity": [float(r["quantity"]) if r["quantity"] is not None else None for r in rows],
@@ -317,4 +339,4 @@ with history_tab:
 with raw_tab:
     raw_data(cur, entity["id"], history_rows)
 with children_tab:
-    children(cur, entity["id"])
+    children(cur, entity)

@@ -1,16 +1,22 @@
-"""Overview for ops leads: headline figures, error rate over time, integrations by open errors, error groups."""
+"""Overview for ops leads: stale flows, headline figures, error rate over time, integrations by open errors, flow
+freshness and the error groups with their lifecycle. Live (on by default) refreshes the data part."""
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from entities import ui
-from entities.model import TYPE
+from entities.identity import Forbidden
+from entities.model import SEVERITY_COLORS, TYPE
 from entities.ui import bulk as bulk_controls
+from entities.ui import groups as group_ui
+from entities.ui import live, urlstate
 from entities.ui import overview as ov
-from entities.ui import urlstate
+from entities.watch import freshness, groups
 
-st.title("Overview")
+title, live_col = st.columns([3, 2], vertical_alignment="bottom")
+title.title("Overview")
+seconds = live.control("overview", live.DEFAULT_SECONDS, live_col)
 
 integrations = ui.query_df("integrations_list")
 names = {int(row.id): row.name for row in integrations.itertuples()}
@@ -31,97 +37,227 @@ middle.selectbox("Time window", list(ov.WINDOWS), key="window", format_func=lamb
 right.number_input("Stuck after (minutes)", min_value=1, max_value=ov.MAX_STUCK_MINUTES, step=15, key="stuck",
                    help="A pending record waiting longer than this counts as stuck.")
 
-scope = None if st.session_state["scope"] == "all" else st.session_state["scope"]
-window = ov.WINDOWS[st.session_state["window"]]
-now = datetime.now(UTC).replace(second=0, microsecond=0)
-tz = ui.viewer_tz()
+urlstate.bind("group_state", parse=urlstate.many_of(groups.STATES), dump=urlstate.dump_many,
+              default=list(groups.ACTIVE_STATES))
 
-head = ui.query_df("overview_headline", integration=scope,
-                   stuck_before=now - timedelta(minutes=int(st.session_state["stuck"])))
-for column, (label, value, help_text) in zip(st.columns(5), ov.headline(head.iloc[0].to_dict(), now), strict=True):
-    column.metric(label, value, help=help_text, border=True)
 
-gave_up = ui.query_df("overview_gave_up", integration=scope)
-if gave_up.empty:
-    st.caption("Auto-retry: no record has given up; transient errors are retried by the policy.")
-else:
-    links = st.container(horizontal=True, vertical_alignment="center", key="gave_up_links")
-    links.markdown(f"**{int(gave_up['gave_up'].sum()):,} gave up** after the auto-retry policy's last attempt:")
-    for row in gave_up.itertuples():
-        links.page_link("pages/entities_list.py", label=f"{names.get(int(row.integration_id), row.integration_id)} · "
-                        f"{TYPE[row.type].label if row.type in TYPE else row.type}: {int(row.gave_up):,}",
-                        icon=":material/do_not_disturb_on:",
-                        query_params={"integration": int(row.integration_id), "type": row.type, "gave_up": "1"})
+@st.fragment(run_every=seconds or None)
+def live_data() -> None:
+    group_ui.sync()
+    scope = None if st.session_state["scope"] == "all" else st.session_state["scope"]
+    window = ov.WINDOWS[st.session_state["window"]]
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    tz = ui.viewer_tz()
+    opened = live.opened_at("overview")
 
-rates = ui.query_df("overview_error_rate", integration=scope, bucket_seconds=window.bucket_seconds,
-                    since=ov.window_since(window, now))
-st.subheader("Error rate over time")
-st.caption(ov.ERROR_RATE_NOTE)
-if rates.empty:
-    st.info(f"No records were synced in the {window.label.lower()}.")
-else:
-    by_integration, by_type = st.columns(2)
-    for column, by, title in ((by_integration, "integration", "Per integration"), (by_type, "type", "Per type")):
-        column.plotly_chart(ov.error_rate_chart(ov.error_rate_frame(rates, by, window, tz), by, window, title),
-                            key=f"chart_{by}")
+    new_errors = int(ui.query_frame("live_new_errors", integration=scope, type=None, since=opened).iloc[0, 0])
+    line, seen = st.columns([5, 1], vertical_alignment="center")
+    line.markdown(live.status_line("overview", seconds, new_errors))
+    seen.button("Mark all seen", key="overview_mark_seen", on_click=live.mark_seen, args=("overview",),
+                disabled=not new_errors, help="Count new errors and mark new rows from now on.")
 
-st.subheader("Integrations by open errors")
-ranked = ui.query_df("overview_integrations_ranked").copy()
-ranked["list"] = [ov.list_link(i) for i in ranked["integration_id"]]
-ranked["oldest_error_at"] = pd.to_datetime(ranked["oldest_error_at"], utc=True).dt.tz_convert(tz)
-st.dataframe(
-    ranked, key="ranked", hide_index=True,
-    column_order=["name", "retriever", "storer", "errors", "error_pct", "pending", "records", "oldest_error_at",
-                  "list"],
-    column_config={
-        "name": "Integration", "retriever": "Retriever", "storer": "Storer",
-        "errors": st.column_config.NumberColumn("Open errors", format="localized"),
-        "error_pct": st.column_config.NumberColumn("Error %", format="%.1f %%"),
-        "pending": st.column_config.NumberColumn("Pending", format="localized"),
-        "records": st.column_config.NumberColumn("Records", format="localized"),
-        "oldest_error_at": st.column_config.DatetimeColumn("Oldest open error", format="YYYY-MM-DD HH:mm"),
-        "list": st.column_config.LinkColumn("Errors in the list", display_text="Open list"),
-    })
+    flows = ui.query_frame("flow_freshness", integration=scope, now=now)
+    stale = flows[flows["stale"]]
+    if not stale.empty:
+        with st.container(border=True):
+            st.markdown(f":red[**{len(stale)} stale flow{'s' if len(stale) != 1 else ''}**] · no successful sync "
+                        "for longer than usual")
+            for flow in stale.to_dict("records"):
+                st.page_link("pages/entities_list.py", icon=":material/sync_problem:",
+                             label=f"{ui.md(flow['integration'])} · {TYPE[flow['type']].label}: "
+                                   f"{ov.stale_line(flow)}",
+                             query_params={"integration": int(flow["integration_id"]), "type": flow["type"]})
 
-st.subheader("Error groups")
-st.caption("Records currently in error, grouped by their message with numbers, references, amounts and quoted "
-           "values replaced by placeholders. Select a row to retry the whole group.")
-groups = ui.query_df("error_groups", integration=scope).copy()
-if groups.empty:
-    st.success("No records are in error.")
-else:
-    groups["list"] = [ov.list_link(r.integration_id, r.type, "error", r.error_group) for r in groups.itertuples()]
-    groups["type_label"] = groups["type"].map(ui.type_label)
-    for column in ("first_seen", "last_seen"):
-        groups[column] = pd.to_datetime(groups[column], utc=True).dt.tz_convert(tz)
-    shown = ["error_group", "records", "severity", "error_code", "type_label", "first_seen", "last_seen", "example",
-             "list"]
-    if scope is None:
-        shown.insert(4, "integration")
-    picked = st.dataframe(
-        groups.style.map(ov.severity_style, subset=["severity"]), key="groups", hide_index=True,
-        on_select="rerun", selection_mode="single-row", column_order=shown,
+    head = ui.query_frame("overview_headline", integration=scope,
+                          stuck_before=now - timedelta(minutes=int(st.session_state["stuck"])))
+    for column, (label, value, help_text) in zip(st.columns(5), ov.headline(head.iloc[0].to_dict(), now),
+                                                 strict=True):
+        column.metric(label, value, help=help_text, border=True)
+
+    gave_up = ui.query_frame("overview_gave_up", integration=scope)
+    if gave_up.empty:
+        st.caption("Auto-retry: no record has given up; transient errors are retried by the policy.")
+    else:
+        links = st.container(horizontal=True, vertical_alignment="center", key="gave_up_links")
+        links.markdown(f"**{int(gave_up['gave_up'].sum()):,} gave up** after the auto-retry policy's last attempt:")
+        for row in gave_up.itertuples():
+            name = names.get(int(row.integration_id), row.integration_id)
+            links.page_link("pages/entities_list.py", icon=":material/do_not_disturb_on:",
+                            label=f"{ui.md(str(name))} · {TYPE[row.type].label if row.type in TYPE else row.type}: "
+                                  f"{int(row.gave_up):,}",
+                            query_params={"integration": int(row.integration_id), "type": row.type, "gave_up": "1"})
+
+    rates = ui.query_df("overview_error_rate", integration=scope, bucket_seconds=window.bucket_seconds,
+                        since=ov.window_since(window, now))
+    st.subheader("Error rate over time")
+    st.caption(ov.ERROR_RATE_NOTE)
+    if rates.empty:
+        st.info(f"No records were synced in the {window.label.lower()}.")
+    else:
+        by_integration, by_type = st.columns(2)
+        for column, by, title in ((by_integration, "integration", "Per integration"), (by_type, "type", "Per type")):
+            figure = live.memo(f"chart_{by}", (scope, window.key, now, tz.key), lambda by=by, title=title:
+                               ov.error_rate_chart(ov.error_rate_frame(rates, by, window, tz), by, window, title))
+            column.plotly_chart(figure, key=f"chart_{by}")
+
+    st.subheader("Integrations by open errors")
+    ranked = live.memo("ranked", tz.key, lambda: ranked_frame(tz))
+    st.dataframe(
+        ranked, key="ranked", hide_index=True,
+        column_order=["name", "retriever", "storer", "errors", "error_pct", "pending", "records", "oldest_error_at",
+                      "list"],
         column_config={
-            "integration": "Integration", "type_label": "Type", "error_group": st.column_config.TextColumn("Group",
-                                                                                                     width="large"),
+            "name": "Integration", "retriever": "Retriever", "storer": "Storer",
+            "errors": st.column_config.NumberColumn("Open errors", format="localized"),
+            "error_pct": st.column_config.NumberColumn("Error %", format="%.1f %%"),
+            "pending": st.column_config.NumberColumn("Pending", format="localized"),
             "records": st.column_config.NumberColumn("Records", format="localized"),
-            "error_code": "Error code", "severity": "Severity",
-            "first_seen": st.column_config.DatetimeColumn("First seen", format="YYYY-MM-DD HH:mm"),
-            "last_seen": st.column_config.DatetimeColumn("Last seen", format="YYYY-MM-DD HH:mm"),
+            "oldest_error_at": st.column_config.DatetimeColumn("Oldest open error", format="YYYY-MM-DD HH:mm"),
+            "list": st.column_config.LinkColumn("Errors in the list", display_text="Open list"),
+        })
+
+    flow_freshness(flows, tz)
+    error_groups(scope, tz, opened)
+
+
+def ranked_frame(tz):
+    ranked = ui.query_df("overview_integrations_ranked").copy()
+    ranked["list"] = [ov.list_link(i) for i in ranked["integration_id"]]
+    ranked["oldest_error_at"] = pd.to_datetime(ranked["oldest_error_at"], utc=True).dt.tz_convert(tz)
+    return ranked
+
+
+def flow_freshness(flows, tz) -> None:
+    st.subheader("Flow freshness")
+    st.caption(f"Each flow's last successful sync. A flow is stale when it has had no success for longer than its "
+               f"threshold: twice its usual interval over the last 7 days, at least "
+               f"{freshness.MIN_THRESHOLD_MINUTES} minutes, unless an operator set one.")
+    st.dataframe(live.memo("freshness", (tz.key, len(flows), flows["minutes_since_success"].sum()),
+                           lambda: ov.freshness_frame(flows, tz)),
+                 key="freshness", hide_index=True,
+                 column_config={
+                     "State": ov.pill_column("State", ov.FRESHNESS_COLORS),
+                     "Last success": st.column_config.DatetimeColumn(f"Last success ({tz.key})",
+                                                                     format="YYYY-MM-DD HH:mm"),
+                     "Records": st.column_config.LinkColumn("Records", display_text="Open list"),
+                 })
+    with st.expander("Set a flow's stale threshold"):
+        refused = ui.refusal(ui.principal(), "alerts")
+        options = [(int(i), t) for i, t in zip(flows["integration_id"], flows["type"], strict=True)]
+        names = dict(zip(options, flows["integration"], strict=True))
+        with st.form("freshness_form", border=False):
+            pick, minutes, go = st.columns([3, 2, 2], vertical_alignment="bottom")
+            pick.selectbox("Flow", options, key="freshness_flow",
+                           format_func=lambda o: f"{names[o]} · {TYPE[o[1]].label}")
+            minutes.text_input("Stale after (minutes)", key="freshness_minutes",
+                               placeholder="empty = default from history")
+            go.form_submit_button("Save threshold", disabled=bool(refused), help=refused, on_click=save_threshold)
+        kind, text = st.session_state.pop("_freshness_message", (None, None))
+        if kind:
+            (st.error if kind == "error" else st.success)(ui.md(text))
+
+
+def save_threshold() -> None:
+    flow = st.session_state.get("freshness_flow")
+    raw = (st.session_state.get("freshness_minutes") or "").strip()
+    if flow is None:
+        return
+    try:
+        freshness.set_threshold(ui.cursor(), ui.principal(), flow[0], flow[1], raw or None)
+    except (freshness.FreshnessError, Forbidden) as exc:
+        st.session_state["_freshness_message"] = ("error", str(exc))
+        return
+    st.session_state["_freshness_message"] = (
+        "success", f"Stale after {int(raw):,} minutes." if raw else "Back to the default from the flow's history.")
+
+
+def error_groups(scope, tz, opened) -> None:
+    st.subheader("Error groups")
+    counts = dict(ui.query_frame("error_group_state_counts", integration=scope).itertuples(index=False))
+    st.segmented_control("Group state", groups.STATES, key="group_state", selection_mode="multi",
+                         format_func=lambda s: f"{groups.STATE_LABELS[s]} {counts.get(s, 0):,}",
+                         help="Which lifecycle states to show; kept in the link as group_state=…")
+    st.caption("Records in error, grouped by integration, type, error code and message (numbers, references, "
+               "amounts and quoted values replaced by placeholders). Select a row to resolve, ignore, assign or "
+               "annotate the group, or retry it. Groups resolve by themselves once no record is in error, and a "
+               "resolved group that fails again is marked regressed.")
+    table = ui.query_df("error_group_table", integration=scope, states=list(st.session_state["group_state"]),
+                        group_id=None)
+    if table.empty:
+        chosen = ", ".join(groups.STATE_LABELS[s].lower() for s in st.session_state["group_state"]) or "any"
+        st.success(f"No error groups are {chosen}." if st.session_state["group_state"] else "No error groups.")
+        return
+    shown = live.memo("groups", (tuple(st.session_state["group_state"]), scope, tz.key, opened),
+                      lambda: groups_frame(table, tz, opened))
+    columns = ["since_opened", "state_pill", "error_group", "type_label", "records", "error_code", "severity_pill",
+               "assignee", "first_seen", "last_seen", "example", "list"]
+    if scope is None:
+        columns.insert(3, "integration")
+    picked = st.dataframe(
+        shown, key="groups", hide_index=True, on_select="rerun", selection_mode="single-row", column_order=columns,
+        column_config={
+            "since_opened": st.column_config.TextColumn("New", help="Since you opened this page", width="small"),
+            "state_pill": ov.pill_column("State", groups.STATE_COLORS, groups.STATE_LABELS),
+            "integration": "Integration", "type_label": "Type",
+            "error_group": st.column_config.TextColumn("Group", width="large"),
+            "records": st.column_config.NumberColumn("In error now", format="localized"),
+            "error_code": "Error code", "severity_pill": ov.pill_column("Severity", SEVERITY_COLORS),
+            "assignee": "Assignee",
+            "first_seen": st.column_config.DatetimeColumn(f"First seen ({tz.key})", format="YYYY-MM-DD HH:mm"),
+            "last_seen": st.column_config.DatetimeColumn(f"Last seen ({tz.key})", format="YYYY-MM-DD HH:mm"),
             "example": st.column_config.TextColumn("Example", width="medium"),
             "list": st.column_config.LinkColumn("Records", display_text="Open list"),
         })
-    rows = picked.selection.rows if picked else []
-    if rows:
-        group = groups.iloc[rows[0]]
-        st.markdown(f"**{group['error_group']}** · {group['integration']} · {group['type_label']} · "
-                    f"{int(group['records']):,} records")
-        links = st.container(horizontal=True)
-        with links:
-            st.page_link("pages/entities_list.py", label="Open these records in the list", icon=":material/list:",
-                         query_params={"integration": int(group["integration_id"]), "type": group["type"],
-                                       "status": "error", "group": group["error_group"]})
-            bulk_controls.group_button(int(group["integration_id"]), group["type"], group["error_group"],
-                                 key="bulk_retry_group")
+    group_id = picked_group(picked.selection.rows if picked else [], shown)
+    if group_id is not None:
+        one = ui.query_df("error_group_table", integration=None, states=[], group_id=group_id)
+        if one.empty:
+            return
+        group = groups_frame(one, tz, opened).iloc[0].to_dict()
+        with st.container(border=True):
+            st.markdown(f"**{ui.md(group['error_group'])}** · {ui.md(group['integration'])} · "
+                        f"{group['type_label']} · {ui.md(group['error_code'] or 'no code')} · "
+                        f"{int(group['records']):,} records in error now")
+            if group_id not in set(shown["id"]):
+                st.caption(f"Now {group_ui.state_label(group['state']).lower()}, so no longer in the table with "
+                           "this state filter; pick another row to change another group.")
+            group_ui.panel(group)
+            links = st.container(horizontal=True)
+            with links:
+                st.page_link("pages/entities_list.py", label="Open these records in the list",
+                             icon=":material/list:",
+                             query_params={"integration": int(group["integration_id"]), "type": group["type"],
+                                           "status": "error", "group": group["error_group"]})
+                if group["records"]:
+                    bulk_controls.group_button(int(group["integration_id"]), group["type"], group["error_group"],
+                                               key="bulk_retry_group")
+
+
+def picked_group(rows: list[int], shown) -> int | None:
+    """The group the user picked. A refresh can move rows under a kept selection (a resolved group leaves the
+    table); the panel stays on the group that was clicked until another row is clicked."""
+    if not rows or rows[0] >= len(shown):
+        st.session_state.pop("_group_pick", None)
+        return None
+    row, last = rows[0], st.session_state.get("_group_pick")
+    group_id = last[1] if last and last[0] == row else int(shown.iloc[row]["id"])
+    st.session_state["_group_pick"] = (row, group_id)
+    return group_id
+
+
+def groups_frame(table, tz, opened):
+    frame = table.copy()
+    frame["state_pill"] = [[state] for state in frame["state"]]
+    frame["severity_pill"] = [[sev] if isinstance(sev, str) else [] for sev in frame["severity"]]
+    frame["type_label"] = frame["type"].map(ui.type_label)
+    frame["since_opened"] = [ov.since_marker(f, last, opened) for f, last in zip(frame["first_seen"],
+                                                                                 frame["last_seen"], strict=True)]
+    for column in ("first_seen", "last_seen"):
+        frame[column] = pd.to_datetime(frame[column], utc=True).dt.tz_convert(tz)
+    frame["list"] = [ov.list_link(r.integration_id, r.type, "error", r.error_group) for r in frame.itertuples()]
+    return frame
+
+
+live_data()
 bulk_controls.show_progress()
-st.page_link("pages/audit.py", label="Retry audit trail", icon=":material/history:")
+st.page_link("pages/audit.py", label="Audit trail: retries and group changes", icon=":material/history:")

@@ -19,7 +19,7 @@ QUERY_DIR = Path(__file__).parent
 SCHEMA_DIR = QUERY_DIR / "schema"
 MIGRATIONS_DIR = QUERY_DIR / "migrations"
 FILTER_MACROS = ("entity_filter", "entity_filter_group", "entity_filter_gave_up")
-IDENTIFIERS = frozenset(SORTS.values()) | {"asc", "desc"} | set(FILTER_MACROS)
+IDENTIFIERS = frozenset(SORTS.values()) | {"asc", "desc"} | set(FILTER_MACROS) | {"compact_source", "compact_target"}
 _SLOT = re.compile(r"\{\{(\w+)\}\}")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
@@ -126,13 +126,24 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return 1 if "entities" in tables else 0
 
 
+def missing_versions(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Migrations the database has not had. Each helper numbers in its own range, so a database made before a
+    lower-numbered migration landed can be at a higher version and still miss it."""
+    tables = {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
+    applied = ({row[0] for row in con.execute("select version from schema_version").fetchall()}
+               if "schema_version" in tables else set())
+    return [version for version in migrations() if version not in applied]
+
+
 def migrate(con: duckdb.DuckDBPyConnection, current: int) -> None:
-    """Bring a database from version `current` to latest_version(); the caller owns the transaction."""
+    """Bring a database from version `current` to latest_version(), applying every migration it misses; the
+    caller owns the transaction."""
     if current == 0:
         for path in sorted(SCHEMA_DIR.glob("*.sql")):
             execute_file(con, path)
+    missing = set(missing_versions(con))
     for version, path in migrations().items():
-        if version > current:
+        if version in missing:
             execute_file(con, path)
             con.execute("insert into schema_version (version) values ($v)", {"v": version})
 

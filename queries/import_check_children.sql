@@ -20,7 +20,8 @@ copy (
             nullif(trim(f.entity_type), '') as entity_type,
             nullif(f.entity_ref, '') as entity_ref,
             nullif(trim(f.line_no), '') as line_no_text,
-            nullif(f.retriever_ref, '') as retriever_ref,
+            case when json_exists(record, '$.retriever_ref') then coalesce(f.retriever_ref, '') end
+                as retriever_ref,
             nullif(f.storer_ref, '') as storer_ref,
             nullif(f.description, '') as description,
             nullif(trim(f.quantity), '') as quantity_text,
@@ -31,10 +32,12 @@ copy (
     ),
     typed as (
         select *,
-            try_cast(integration_id_text as integer) as integration_id,
-            try_cast(line_no_text as integer) as line_no,
-            try_cast(quantity_text as decimal(12, 3)) as quantity,
-            try_cast(amount_text as decimal(14, 2)) as amount,
+            try_cast(as_whole_number(integration_id_text) as integer) as integration_id,
+            try_cast(as_whole_number(line_no_text) as integer) as line_no,
+            case when decimal_problem('quantity', quantity_text, 3, 9) is null
+                then try_cast(quantity_text as decimal(12, 3)) end as quantity,
+            case when decimal_problem('amount', amount_text, 2, 12) is null
+                then try_cast(amount_text as decimal(14, 2)) end as amount,
         from texts
     ),
     judged as materialized (
@@ -50,18 +53,18 @@ copy (
                 when t.line_no_text is null then 'missing required field line_no'
                 when t.retriever_ref is null then 'missing required field retriever_ref'
                 when t.status is null then 'missing required field status'
-                when t.integration_id is null then format('integration_id ''{}'' is not a whole number',
-                                                          left(t.integration_id_text, 80))
-                when t.line_no is null then format('line_no ''{}'' is not a whole number', left(t.line_no_text, 80))
+                when t.integration_id is null then whole_number_problem('integration_id', t.integration_id_text,
+                                                                         -2147483648, 2147483647)
+                when t.line_no is null then whole_number_problem('line_no', t.line_no_text, -2147483648, 2147483647)
                 when not list_contains($types, t.entity_type) then format(
                     'unknown entity_type ''{}'' (allowed: {})',
                     left(t.entity_type, 80), array_to_string($types, ', '))
                 when not list_contains($statuses, t.status) then format('unknown status ''{}'' (allowed: {})',
                     left(t.status, 80), array_to_string($statuses, ', '))
-                when t.quantity_text is not null and t.quantity is null then format(
-                    'quantity ''{}'' is not a number (at most 3 decimals)', left(t.quantity_text, 80))
-                when t.amount_text is not null and t.amount is null then format(
-                    'amount ''{}'' is not a number (at most 2 decimals)', left(t.amount_text, 80))
+                when decimal_problem('quantity', t.quantity_text, 3, 9) is not null then decimal_problem('quantity',
+                    t.quantity_text, 3, 9)
+                when decimal_problem('amount', t.amount_text, 2, 12) is not null then decimal_problem('amount',
+                    t.amount_text, 2, 12)
                 when e.id is null then format('unknown entity: no {} ''{}'' in integration {} (import it in entities '
                     'first)', t.entity_type, left(t.entity_ref, 80), t.integration_id)
             end as base_reason

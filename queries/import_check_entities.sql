@@ -29,8 +29,8 @@ copy (
     ),
     typed as (
         select *,
-            try_cast(integration_id_text as integer) as integration_id,
-            try_cast(children_text as integer) as children,
+            try_cast(as_whole_number(integration_id_text) as integer) as integration_id,
+            try_cast(as_whole_number(children_text) as integer) as children,
             try_cast(created_at_text as timestamptz) as created_at_value,
             try_cast(last_updated_text as timestamptz) as last_updated,
             is_zoned_timestamp(created_at_text) as created_at_zoned,
@@ -46,26 +46,18 @@ copy (
                 when t.retriever_ref is null then 'missing required field retriever_ref'
                 when t.status is null then 'missing required field status'
                 when t.last_updated_text is null then 'missing required field last_updated'
-                when t.integration_id is null then format('integration_id ''{}'' is not a whole number',
-                                                          left(t.integration_id_text, 80))
+                when t.integration_id is null then whole_number_problem('integration_id', t.integration_id_text,
+                                                                         -2147483648, 2147483647)
                 when not list_contains($types, t.type) then format('unknown type ''{}'' (allowed: {})',
                                                                    left(t.type, 80), array_to_string($types, ', '))
                 when not list_contains($statuses, t.status) then format('unknown status ''{}'' (allowed: {})',
                     left(t.status, 80), array_to_string($statuses, ', '))
-                when t.last_updated is null
-                    or not (t.last_updated_zoned or is_naive_timestamp(t.last_updated_text)) then format(
-                    'last_updated ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
-                    left(t.last_updated_text, 80))
-                when not t.last_updated_zoned then format('last_updated ''{}'' has no time zone (naive timestamps '
-                    'are rejected: add Z or an offset such as +01:00)', t.last_updated_text)
-                when t.created_at_text is not null and (t.created_at_value is null
-                    or not (t.created_at_zoned or is_naive_timestamp(t.created_at_text)))
-                    then format('created_at ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
-                                left(t.created_at_text, 80))
-                when t.created_at_text is not null and not t.created_at_zoned then format('created_at ''{}'' has no '
-                    'time zone (naive timestamps are rejected: add Z or an offset such as +01:00)', t.created_at_text)
-                when t.children_text is not null and (t.children is null or t.children < 0) then format(
-                    'children ''{}'' is not a whole number >= 0', left(t.children_text, 80))
+                when timestamp_problem('last_updated', t.last_updated_text) is not null
+                    then timestamp_problem('last_updated', t.last_updated_text)
+                when timestamp_problem('created_at', t.created_at_text) is not null
+                    then timestamp_problem('created_at', t.created_at_text)
+                when t.children_text is not null and (t.children is null or t.children < 0) then whole_number_problem(
+                    'children', t.children_text, 0, 2147483647)
                 when i.id is null then format('unknown integration_id {} (import it in integrations first)',
                                               t.integration_id)
             end as base_reason

@@ -21,7 +21,7 @@ copy (
     ),
     typed as (
         select *,
-            try_cast(integration_id_text as integer) as integration_id,
+            try_cast(as_whole_number(integration_id_text) as integer) as integration_id,
             try_cast(enabled_text as boolean) as enabled_value,
             try_cast(last_synced_at_text as timestamptz) as last_synced_at,
             is_zoned_timestamp(last_synced_at_text) as last_synced_at_zoned,
@@ -35,19 +35,14 @@ copy (
                 when not t.is_object then 'not a JSON object'
                 when t.integration_id_text is null then 'missing required field integration_id'
                 when t.type is null then 'missing required field type'
-                when t.integration_id is null then format('integration_id ''{}'' is not a whole number',
-                                                          left(t.integration_id_text, 80))
+                when t.integration_id is null then whole_number_problem('integration_id', t.integration_id_text,
+                                                                         -2147483648, 2147483647)
                 when not list_contains($types, t.type) then format('unknown type ''{}'' (allowed: {})',
                                                                    left(t.type, 80), array_to_string($types, ', '))
                 when t.enabled_text is not null and t.enabled_value is null then format(
                     'enabled ''{}'' is not true or false', left(t.enabled_text, 80))
-                when t.last_synced_at_text is not null and (t.last_synced_at is null
-                    or not (t.last_synced_at_zoned or is_naive_timestamp(t.last_synced_at_text)))
-                    then format('last_synced_at ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
-                                left(t.last_synced_at_text, 80))
-                when t.last_synced_at_text is not null and not t.last_synced_at_zoned then format('last_synced_at '
-                    '''{}'' has no time zone (naive timestamps are rejected: add Z or an offset such as +01:00)',
-                    t.last_synced_at_text)
+                when timestamp_problem('last_synced_at', t.last_synced_at_text) is not null
+                    then timestamp_problem('last_synced_at', t.last_synced_at_text)
                 when i.id is null then format('unknown integration_id {} (import it in integrations first)',
                                               t.integration_id)
             end as base_reason

@@ -13,7 +13,7 @@ copy (
     typed as (
         select row_no, record, is_object,
             nullif(trim(f.id), '') as id_text,
-            try_cast(nullif(trim(f.id), '') as integer) as id,
+            try_cast(as_whole_number(nullif(trim(f.id), '')) as integer) as id,
             nullif(trim(f.name), '') as name,
             nullif(trim(f.retriever), '') as retriever,
             nullif(trim(f.storer), '') as storer,
@@ -30,7 +30,7 @@ copy (
                 when t.name is null then 'missing required field name'
                 when t.retriever is null then 'missing required field retriever'
                 when t.storer is null then 'missing required field storer'
-                when t.id is null then format('id ''{}'' is not a whole number', left(t.id_text, 80))
+                when t.id is null then whole_number_problem('id', t.id_text, -2147483648, 2147483647)
                 when t.name_rows > 1 then format('duplicate name: {} rows in this file are named ''{}''',
                                                  t.name_rows, left(t.name, 80))
                 when other.id is not null then format('name ''{}'' is already used by integration {}',

@@ -3,7 +3,10 @@
 -- stored with the same content) and payload_invalid (a payload is kept as received but is not valid JSON).
 -- The natural key is the source's transaction id; a transaction names its entity by the entity's natural key
 -- (integration_id, entity_type, entity_ref). Transactions are a log: a stored id is never rewritten.
+-- Payloads are stored as received: $payloads (JSON lines of row_no, request_payload, response_payload) holds the
+-- source text of payloads sent as JSON values (entities/ingest/rawjson.py); a payload sent as a string is its value.
 -- @param staged varchar = 'data/samples/staged/transactions.parquet'
+-- @param payloads varchar = 'data/samples/staged/payloads.jsonl'
 -- @param checked varchar = '/dev/null'
 -- @param types varchar[] = ['article', 'customer', 'order', 'stock']
 -- @param operations varchar[] = ['create', 'update', 'retry', 'delete']
@@ -28,19 +31,21 @@ copy (
             nullif(trim(f.outcome), '') as outcome,
             nullif(f.error_code, '') as error_code,
             nullif(f.message, '') as message,
-            f.request_payload as request_payload,
-            f.response_payload as response_payload,
+            coalesce(p.request_payload, f.request_payload) as request_payload,
+            coalesce(p.response_payload, f.response_payload) as response_payload,
             nullif(trim(f.duration_ms), '') as duration_ms_text,
             nullif(trim(f.actor), '') as actor
         from raw
+        left join read_json($payloads, format = 'newline_delimited', maximum_object_size = 1073741824,
+            columns = {row_no: 'BIGINT', request_payload: 'VARCHAR', response_payload: 'VARCHAR'}) p using (row_no)
     ),
     typed as (
         select *,
-            try_cast(id_text as bigint) as id,
-            try_cast(integration_id_text as integer) as integration_id,
+            try_cast(as_whole_number(id_text) as bigint) as id,
+            try_cast(as_whole_number(integration_id_text) as integer) as integration_id,
             try_cast(occurred_at_text as timestamptz) as occurred_at,
             is_zoned_timestamp(occurred_at_text) as occurred_at_zoned,
-            try_cast(duration_ms_text as integer) as duration_ms,
+            try_cast(as_whole_number(duration_ms_text) as integer) as duration_ms,
         from texts
     ),
     judged as materialized (
@@ -55,9 +60,9 @@ copy (
                 when t.operation is null then 'missing required field operation'
                 when t.outcome is null then 'missing required field outcome'
                 when t.actor is null then 'missing required field actor'
-                when t.id is null then format('id ''{}'' is not a whole number', left(t.id_text, 80))
-                when t.integration_id is null then format('integration_id ''{}'' is not a whole number',
-                                                          left(t.integration_id_text, 80))
+                when t.id is null then whole_number_problem('id', t.id_text, -9223372036854775808, 9223372036854775807)
+                when t.integration_id is null then whole_number_problem('integration_id', t.integration_id_text,
+                                                                         -2147483648, 2147483647)
                 when not list_contains($types, t.entity_type) then format(
                     'unknown entity_type ''{}'' (allowed: {})',
                     left(t.entity_type, 80), array_to_string($types, ', '))
@@ -66,14 +71,10 @@ copy (
                     array_to_string($operations, ', '))
                 when not list_contains($outcomes, t.outcome) then format('unknown outcome ''{}'' (allowed: {})',
                     left(t.outcome, 80), array_to_string($outcomes, ', '))
-                when t.occurred_at is null
-                    or not (t.occurred_at_zoned or is_naive_timestamp(t.occurred_at_text)) then format(
-                    'occurred_at ''{}'' is not a timestamp (use ISO 8601, e.g. 2026-11-26T12:00:00Z)',
-                    left(t.occurred_at_text, 80))
-                when not t.occurred_at_zoned then format('occurred_at ''{}'' has no time zone (naive timestamps '
-                    'are rejected: add Z or an offset such as +01:00)', t.occurred_at_text)
-                when t.duration_ms_text is not null and (t.duration_ms is null or t.duration_ms < 0) then format(
-                    'duration_ms ''{}'' is not a whole number >= 0', left(t.duration_ms_text, 80))
+                when timestamp_problem('occurred_at', t.occurred_at_text) is not null
+                    then timestamp_problem('occurred_at', t.occurred_at_text)
+                when t.duration_ms_text is not null and (t.duration_ms is null or t.duration_ms < 0) then whole_number_problem(
+                    'duration_ms', t.duration_ms_text, 0, 2147483647)
                 when e.id is null then format('unknown entity: no {} ''{}'' in integration {} (import it in entities '
                     'first)', t.entity_type, left(t.entity_ref, 80), t.integration_id)
                 when s.id is not null and (s.entity_id, s.occurred_at, s.operation, s.outcome, s.error_code,

@@ -13,7 +13,8 @@ insert into flows values
     (2, 'order', true, '2026-11-26 10:00:00+00'),
     (3, 'article', false, null);
 
-insert or replace into error_codes (code, severity, transient, title, cause, fix) values
+delete from error_codes;  -- the default catalogue (migration 0062): this fixture keeps its own five codes
+insert into error_codes values
     ('RATE_LIMITED', 'low', true, 'Rate limit exceeded', 'The storer answered 429 Too Many Requests.', 'None needed: a retry succeeds once the window has passed.'),
     ('TIMEOUT', 'medium', true, 'Request timed out', 'The storer did not answer within 30 s.', 'Retry; if it persists, check the storer''s status page.'),
     ('ARTICLE_NOT_FOUND', 'high', false, 'Article missing in ERP', 'An order line refers to an article number that does not exist in the ERP.', 'Create the article in the ERP or sync the article first, then retry.'),
@@ -72,6 +73,5 @@ insert into transactions values
     (18, 41, '2026-11-11 10:00:00+00', 'create', 'success', null, 'Created', '{"order": {"id": "wc-501"}}', '{"Invoice": {"DocumentNumber": "F-5001"}}', 200, 'sync-engine'),
     (19, 42, '2026-11-26 06:00:00+00', 'create', 'error', 'CUSTOMER_EMAIL_MISSING', 'Customer wc-c-77 has no email address', '{"customer": {"id": "wc-c-77"}}', '{"error": "email required"}', 120, 'sync-engine');
 
-insert into retry_requests (id, entity_id, open_entity_id, requested_at, requested_by, state, finished_at,
-                            transaction_id) values
+insert into retry_requests values
     (1, 2, null, '2026-11-26 09:29:00+00', 'anna.karlsson@nordicoutdoor.se', 'failed', '2026-11-26 09:30:00+00', 5);

@@ -2,6 +2,7 @@
 openapi.json, with real tokens."""
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -231,3 +232,20 @@ def test_openapi_describes_every_route(served):
         if "{" not in path:
             response = served.api.get(path) if method == "GET" else served.api.post(path, token="")
             assert response.status_code not in (404, 405), path
+
+
+def test_an_ingested_batch_shows_in_metrics_and_health(served):
+    """After the sync engine posts a batch, /metrics counts its rows by result and health has its time."""
+    record = {"kind": "entities", "integration_id": 2, "type": "customer", "status": "synced",
+              "retriever_ref": "wc-c-900", "children": 0, "created_at": "2026-11-26T08:00:00Z",
+              "last_updated": "2026-11-26T08:00:00Z"}
+    batch = "\n".join(json.dumps(r) for r in (record, {**record, "status": "lost"})) + "\n"
+    posted = served.api.post("/api/v1/events", token=served.tokens["feeder"], content=batch.encode(),
+                             headers={"content-type": "application/x-ndjson"})
+    assert (posted.status_code, posted.json()["inserted"], posted.json()["rejected"]) == (200, 1, 1), posted.text
+    families = {f.name: f for f in text_string_to_metric_families(served.api.get("/metrics", token="").text)}
+    ingested = {(s.labels["kind"], s.labels["result"]): s.value for s in families["entities_ingest_rows"].samples
+                if s.name.endswith("_total")}
+    assert ingested == {("entities", "inserted"): 1, ("entities", "rejected"): 1}
+    assert families["entities_ingest_last_timestamp_seconds"].samples[0].value > 0
+    assert served.api.get("/api/v1/health", token="").json()["ingest"]["last_ingest_age_seconds"] >= 0

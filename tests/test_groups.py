@@ -15,7 +15,7 @@ RATE_LIMIT = (1, "order", "RATE_LIMITED", "Rate limit exceeded: 429 Too Many Req
 
 
 def group(con, key) -> dict:
-    rows = queries.records(con, "error_group_table", integration=None, states=[])
+    rows = queries.records(con, "error_group_table", integration=None, states=[], group_id=None)
     return next(r for r in rows if (r["integration_id"], r["type"], r["error_code"], r["error_group"]) == key)
 
 
@@ -161,3 +161,16 @@ def test_viewer_may_not_change_a_group(synced):
     with pytest.raises(identity.Forbidden, match="groups"):
         groups.resolve(synced, VIEWER, gid)
     assert group(synced, MISSING_ARTICLE)["state"] == "open"
+
+
+def test_audit_page_lists_group_changes(app_env):
+    """After an operator resolves a group, /audit lists the change with who made it."""
+    from conftest import open_app
+
+    con = db.shared(app_env)
+    groups.sync(con.cursor())
+    groups.resolve(con.cursor(), OPERATOR, group(con, MISSING_ARTICLE)["id"])
+    at = open_app("audit")
+    assert not at.exception
+    changes = next(d for d in at.dataframe if "action" in d.value.columns).value
+    assert (changes["action"].iloc[0], changes["actor"].iloc[0]) == ("group.resolved", OPERATOR.name)

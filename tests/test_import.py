@@ -228,7 +228,7 @@ def test_invalid_json_payload_is_kept_and_flagged(fixture_db, tmp_path, capsys):
 
     assert "2 payloads are not valid JSON (kept as text)" in capsys.readouterr().out
     assert query(fixture_db, "select response_payload, request_payload from transactions where id in (777, 778) "
-                             "order by id") == [(html, '{"order":{"name":"#1001"}}'),
+                             "order by id") == [(html, '{"order": {"name": "#1001"}}'),
                                                 (None, '{"order": {"name": "#1001"')]
 
 

@@ -17,10 +17,20 @@ def test_view_kind(text, kind):
     assert payloads.view(text).kind == kind
 
 
-def test_not_json_has_note():
-    """A truncated JSON body is shown as received with the 'Not valid JSON' note."""
+def test_not_json_has_note_with_the_error_position():
+    """A truncated JSON body is shown as received with a 'Not valid JSON' note saying where it breaks."""
     shown = payloads.view('{"order": ')
-    assert (shown.value, shown.note) == ('{"order": ', payloads.NOT_JSON_NOTE)
+    assert shown.value == '{"order": '
+    assert shown.note == "Not valid JSON (line 1, column 11: Expecting value) — shown as received."
+
+
+@pytest.mark.parametrize("text", ['{"id": 820982911946154508, "price": 1.50, "tiny": 1e-400, "s": "a,b:{c}\\" "}',
+                                  '[ ]', '{"a": {}, "b": [[], {"c": -0.0E+2}]}'])
+def test_json_view_keeps_every_token_as_stored(text):
+    """A JSON payload is indented for reading, but its strings and numbers are the stored text, unchanged."""
+    shown = payloads.view(text)
+    assert shown.kind == "json"
+    assert "".join(shown.value.split()) == "".join(text.split())
 
 
 def test_huge_payload_preview_is_bounded():

@@ -8,6 +8,7 @@ import queries
 
 PARAM_LINE = re.compile(r"^--\s*@param\s+(\w+)\s+([\w\[\]() ,]+?)\s*=\s*(.+?)\s*$")
 IDENT_LINE = re.compile(r"^--\s*@ident\s+(\w+)\s*=\s*(\w+)\s*$")
+SETUP_LINE = re.compile(r"^--\s*@test-setup\s+(.+)$")  # SQL the fixture needs first, e.g. an ATTACH
 
 
 def header(name: str) -> list[str]:
@@ -39,6 +40,9 @@ def test_query_has_header(name):
 def test_query_runs_on_fixture(name, con):
     """Each named query executes with its example parameters on the fixture DB."""
     params, idents = example_params(name, con)
+    for line in header(name):
+        if m := SETUP_LINE.match(line):
+            con.execute(m.group(1))
     cursor = queries.run(con, name, idents or None, **params)
     if cursor.description:
         cursor.fetchall()

@@ -86,13 +86,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--browser", action=argparse.BooleanOptionalAction, default=None,
                         help="measure filter-change repaint and app RSS in Chromium at the largest scale "
                              "(default: on when /usr/bin/chromium exists)")
+    parser.add_argument("--retention", action=argparse.BooleanOptionalAction, default=True,
+                        help="prune a copy of the largest database beside list-page readers (default on)")
+    parser.add_argument("--api", action=argparse.BooleanOptionalAction, default=True,
+                        help="also time the read API over HTTP against `entities serve` at the largest scale "
+                             "(default on)")
     parser.add_argument("--worker", action=argparse.BooleanOptionalAction, default=True,
                         help="also measure the retry worker against a local 200 ms webhook (default on)")
     parser.add_argument("--worker-records", type=_positive, default=10_000, metavar="N",
                         help="records in the worker's bulk retry (default 10000)")
-    parser.add_argument("--api", action=argparse.BooleanOptionalAction, default=True,
-                        help="also time the read API over HTTP against `entities serve` at the largest scale "
-                             "(default on)")
     parser.add_argument("--baselines", action=argparse.BooleanOptionalAction, default=True,
                         help="also run the pandas and SQLite baselines (default on)")
 
@@ -120,17 +122,29 @@ def run(args: argparse.Namespace) -> int:
         result = bench_scale(path, n, args, anchor)
         result["demo_build_seconds"] = built
         report["scales"][str(n)] = result
+    if args.retention:
+        from entities.cli import bench_retention
+
+        largest = max(args.entities)
+        report["retention"] = bench_retention.measure(db_file(args.dir, largest, args.seed), anchor, log=log)
+        report["retention"]["entities"] = largest
     browser = args.browser if args.browser is not None else Path("/usr/bin/chromium").exists()
     if browser:
         from entities.cli import bench_browser
 
         largest = max(args.entities)
-        report["browser"] = bench_browser.measure(db_file(args.dir, largest, args.seed), log=log)
-    if args.worker:
-        from entities.cli import bench_worker
+        try:
+            report["browser"] = bench_browser.measure(db_file(args.dir, largest, args.seed), log=log)
+        except Exception as exc:  # noqa: BLE001 - one step that cannot run must not lose the rest of the report
+            report["browser"] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
+            log(f"browser step could not run: {report['browser']['error']}")
+        try:
+            from entities.cli import bench_cpu
 
-        source, _ = ensure_db(args.dir, args.worker_records, args.seed)
-        report["worker"] = bench_worker.measure(source, args.dir, args.worker_records, log)
+            report["cpu"] = bench_cpu.measure(db_file(args.dir, largest, args.seed), log=log)
+        except Exception as exc:  # noqa: BLE001 - reported, the rest of the bench goes on
+            report["cpu"] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
+            log(f"server CPU step could not run: {report['cpu']['error']}")
     if args.api:
         from entities.cli import bench_api
 
@@ -138,6 +152,12 @@ def run(args: argparse.Namespace) -> int:
         log(f"read API at {largest:,} entities")
         report["api"] = bench_api.measure(db_file(args.dir, largest, args.seed), args.runs, args.seed, log=log)
         report["api"]["entities"] = largest
+        bench_api.compare(report["api"], report["scales"].get(str(largest)))
+    if args.worker:
+        from entities.cli import bench_worker
+
+        source, _ = ensure_db(args.dir, args.worker_records, args.seed)
+        report["worker"] = bench_worker.measure(source, args.dir, args.worker_records, log)
     report["meta"]["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     print(render(report))
     if "worker" in report:
@@ -448,11 +468,26 @@ def render(report: dict) -> str:
                       if not ok]
         parts.append("baselines agree" if not mismatched else "DIFFERENT RESULTS " + ", ".join(mismatched))
         out.append("  " + "; ".join(parts))
+    if report.get("retention"):
+        from entities.cli import bench_retention
+
+        out += bench_retention.render(report["retention"], report["retention"]["entities"])
+    if report.get("cpu"):
+        from entities.cli import bench_cpu
+
+        cpu = report["cpu"]
+        out += [f"Server CPU step could not run: {cpu['error']}"] if "error" in cpu else bench_cpu.render(cpu)
     browser = report.get("browser")
-    if browser:
+    if browser and "error" in browser:
+        out.append(f"Browser step could not run: {browser['error']}")
+    elif browser:
         out.append(f"Browser at {browser.get('entities', '?')}: filter change → repainted table median "
                    f"{_ms(browser.get('repaint_median_ms'))} ms (p95 {_ms(browser.get('repaint_p95_ms'))}); "
                    f"app RSS peak {browser.get('rss_peak_bytes', 0) / 2**20:,.0f} MiB")
+        if "overview_live10_cpu_pct" in browser:
+            out.append(f"Overview with Live on (every 10 s), nothing changing: server CPU "
+                       f"{browser['overview_live10_cpu_pct']:.2f} % of one core for one session (target ≤ 10 %); "
+                       f"the same page with Live off: {browser['overview_live0_cpu_pct']:.2f} %")
     if report.get("api"):
         from entities.cli import bench_api
 

@@ -32,6 +32,18 @@ OPERATIONS = (
     ("api_list_search", "API list page: exact reference search", 50),
     ("api_entity", "API entity: record, children, 25 transactions with payloads", 20),
 )
+# The in-process operation of the main bench each is compared with (same run, same machine load).
+IN_PROCESS = {"api_list_selective": "list_selective", "api_list_broad": "list_broad",
+              "api_list_search": "search_retriever", "api_entity": "history"}
+
+
+def compare(result: dict, scale: dict | None) -> None:
+    """Adds to each API operation the median of its in-process counterpart at the same scale and the ratio."""
+    for key, entry in result["operations"].items():
+        inner = (scale or {}).get("operations", {}).get(IN_PROCESS[key], {}).get("duckdb")
+        if inner and inner["median_ms"]:
+            entry["in_process"] = {"operation": IN_PROCESS[key], "median_ms": inner["median_ms"],
+                                   "ratio": round(entry["server_median_ms"] / inner["median_ms"], 2)}
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -67,8 +79,8 @@ def measure(source: Path, runs: int, seed: int, log=print) -> dict:
     try:
         return _measure(path, runs, seed, log)
     finally:
-        path.unlink(missing_ok=True)
-        path.with_name(path.name + ".wal").unlink(missing_ok=True)
+        for leftover in (path, path.with_name(path.name + ".wal"), *path.parent.glob(path.name + ".v*.bak")):
+            leftover.unlink(missing_ok=True)
 
 
 def _measure(path: Path, runs: int, seed: int, log) -> dict:
@@ -123,5 +135,7 @@ def render(result: dict, entities: str) -> list[str]:
     for e in result["operations"].values():
         lines.append(f"  {e['label']:<62} target {e['target_ms']:>4} ms  server {e['server_median_ms']:7.2f} ms "
                      f"(p95 {e['server_p95_ms']:.2f})  wall {e['wall_median_ms']:7.2f} ms  "
-                     + ("yes" if e["met"] else "NO"))
+                     + ("yes" if e["met"] else "NO")
+                     + (f"  ({e['in_process']['ratio']:.1f}× in-process {e['in_process']['operation']} "
+                        f"{e['in_process']['median_ms']:.2f} ms)" if "in_process" in e else ""))
     return lines

@@ -26,6 +26,26 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIMEOUT_MS = 60_000
+LIVE_WINDOW_SECONDS = 60.0
+LIVE_SETTLE_SECONDS = 15.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far (/proc/PID/stat fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def idle_cpu_pct(page, url: str, pid: int, live: int, window: float = LIVE_WINDOW_SECONDS) -> float:
+    """Server CPU, in % of one core, while one browser session shows the overview and nothing is written:
+    live=SECONDS refreshes its data part on that timer, live=0 is the same page standing still."""
+    page.goto(f"{url}/overview?live={live}")
+    page.get_by_text("● Live" if live else "Live is off").first.wait_for()
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+    time.sleep(LIVE_SETTLE_SECONDS)  # the first evaluations after opening (group sync, caches) are not "idle"
+    began, used = time.perf_counter(), cpu_seconds(pid)
+    time.sleep(window)
+    return round(100 * (cpu_seconds(pid) - used) / (time.perf_counter() - began), 2)
 
 
 def free_port() -> int:
@@ -75,6 +95,13 @@ def caption(type_key: str, total: int) -> re.Pattern:
     return re.compile(rf"^{total:,} ({kind.label.lower()}|{kind.singular.lower()}) · showing")
 
 
+def shown(page, type_key: str, total: int):
+    """What the list shows once it has repainted: the caption, or at zero rows the info box that replaces it."""
+    if total == 0:
+        return page.get_by_text(re.compile(rf"^No {TYPE[type_key].label.lower()} ")).first
+    return page.get_by_text(caption(type_key, total))
+
+
 def measure(source: Path, log=print, integration: int = 1) -> dict:
     """Serves a copy of source (the app's in-process worker writes), so the bench database stays pristine."""
     path = source.with_name(source.stem + "-serve.duckdb")
@@ -117,7 +144,7 @@ def _measure(path: Path, log, integration: int) -> dict:
             page.set_default_timeout(TIMEOUT_MS)
             first = time.perf_counter()
             page.goto(f"{url}/?integration={integration}&type=order")
-            page.get_by_text(caption("order", start_total)).wait_for()
+            shown(page, "order", start_total).wait_for()
             result["first_paint_ms"] = round((time.perf_counter() - first) * 1000, 1)
             repaints = []
             for (action, value), state, total in states:
@@ -140,6 +167,11 @@ def _measure(path: Path, log, integration: int) -> dict:
                 page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
                 result[f"{name}_load_ms"] = round((time.perf_counter() - began) * 1000, 1)
                 result[f"rss_after_{name}_bytes"] = memory(proc.pid)["VmRSS"]
+            for live in (0, 10):
+                pct = idle_cpu_pct(page, url, proc.pid, live)
+                result[f"overview_live{live}_cpu_pct"] = pct
+                log(f"  browser: overview with live={live}, nothing changing: server CPU {pct:.2f} % of a core "
+                    f"over {LIVE_WINDOW_SECONDS:.0f} s")
             browser.close()
         peak = memory(proc.pid)
         result["rss_bytes"], result["rss_peak_bytes"] = peak["VmRSS"], peak["VmHWM"]
@@ -172,7 +204,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log_path: Path, timeout: flo
 
 def _change(page, action: str, value, state: dict, total: int) -> float:
     """Performs one widget change; returns ms until the caption shows the new total."""
-    expected = page.get_by_text(caption(state["type"], total))
+    expected = shown(page, state["type"], total)
     if action == "type":
         button = page.locator(".st-key-type").get_by_role("radio", name=re.compile("^" + TYPE[value].label))
         began = time.perf_counter()

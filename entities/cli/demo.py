@@ -142,7 +142,6 @@ def generate(con, n: int, seed: int, anchor: dt.datetime, progress: Progress) ->
     progress.finish("setup")
 
     progress.show("integrations")
-    queries.run(con, "demo_error_codes")
     queries.run(con, "demo_integrations")
     queries.run(con, "demo_flows", anchor=anchor)
     progress.finish("integrations")

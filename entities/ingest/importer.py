@@ -18,10 +18,12 @@ import duckdb
 
 import queries
 from entities import db, model
+from entities.ingest import rawjson, textfile
 
-KINDS = ("integrations", "flows", "entities", "children", "transactions")  # also the load order
+KINDS = ("error_codes", "integrations", "flows", "entities", "children", "transactions")  # also the load order
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 WRITES = {
+    "error_codes": ("import_error_codes_insert", "import_error_codes_update"),
     "integrations": ("import_integrations_insert", "import_integrations_update"),
     "flows": ("import_flows_insert", "import_flows_update"),
     "entities": ("import_entities_insert", "import_entities_update"),
@@ -29,6 +31,7 @@ WRITES = {
     "transactions": ("import_transactions_insert",),
 }
 CHECK_PARAMS = {
+    "error_codes": {"severities": list(model.SEVERITIES)},
     "integrations": {},
     "flows": {"types": list(model.TYPE_KEYS)},
     "entities": {"types": list(model.TYPE_KEYS), "statuses": list(model.STATUS_KEYS)},
@@ -70,7 +73,7 @@ def configure(parser) -> None:
 
 def kind_of(path: Path) -> str | None:
     """The kind a file name starts with; the longest match wins (none of the kinds is a prefix of another)."""
-    name = path.name.lower()
+    name = path.name.lower().replace("-", "_")
     return next((kind for kind in KINDS if name.startswith(kind)), None)
 
 
@@ -156,11 +159,9 @@ def import_file(con: duckdb.DuckDBPyConnection, source: Source, keep_checked: Pa
         con.begin()
         try:
             progress.step("reading")
-            try:
-                queries.run(con, f"import_stage_{source.format}", path=str(source.path), staged=staged)
-            except duckdb.Error as exc:
-                raise ReadFailed(read_problem(source, exc)) from exc
+            layout = stage(con, source, staged)
             result.counts = check_and_write(con, source.kind, staged, checked, progress.step)
+            check_invariant(source, layout, result.counts)
             con.commit()
         except (ReadFailed, duckdb.Error) as exc:
             con.rollback()
@@ -182,13 +183,51 @@ def import_file(con: duckdb.DuckDBPyConnection, source: Source, keep_checked: Pa
     return result
 
 
+def stage(con: duckdb.DuckDBPyConnection, source: Source, staged: str) -> textfile.Layout | None:
+    """Read the file into the staging parquet file, rows numbered by the physical line they start on (CSV, JSON
+    lines). Returns the independent layout (record count) of text files; raises ReadFailed with the line and fix."""
+    try:
+        layout = {"csv": textfile.scan_csv, "jsonl": textfile.scan_jsonl}.get(source.format, lambda _: None)(
+            source.path)
+    except textfile.Unreadable as exc:
+        raise ReadFailed(f"cannot be read as {FORMAT_NAMES[source.format]}: {exc}") from None
+    params = {}
+    if source.format == "csv":
+        params = {"delim": layout.delimiter, "columns": dict.fromkeys(layout.header, "VARCHAR"),
+                  "decimal_comma": layout.delimiter == ";"}
+    numbered = staged if layout is None or not layout.jumps else staged + ".records.parquet"
+    try:
+        queries.run(con, f"import_stage_{source.format}", path=str(source.path), staged=numbered, **params)
+    except duckdb.Error as exc:
+        bad_line = textfile.first_bad_json_line(source.path) if source.format == "jsonl" else None
+        raise ReadFailed(f"cannot be read as {FORMAT_NAMES[source.format]}: {bad_line}" if bad_line
+                         else read_problem(source, exc)) from exc
+    if numbered != staged:
+        rows, offsets = zip(*layout.jumps, strict=True)
+        queries.run(con, "import_stage_lines", staged=numbered, jump_rows=list(rows), jump_offsets=list(offsets),
+                    target=staged)
+    return layout
+
+
+def check_invariant(source: Source, layout: textfile.Layout | None, counts: dict) -> None:
+    """Every record is accounted for: read = loaded + updated + unchanged + rejected, and read equals the records
+    counted independently in the file. A difference is a bug, and it stops the file rather than lose rows."""
+    accounted = counts["inserted"] + counts["updated"] + counts["unchanged"] + counts["rejected"]
+    expected = layout.records if layout is not None else counts["read"]
+    if counts["read"] != accounted or counts["read"] != expected:
+        raise ReadFailed(f"the file has {expected} records but {counts['read']} were read and {accounted} "
+                         "accounted for (loaded, updated, unchanged or rejected); refusing to load a file that would "
+                         "lose rows. Please report this file")
+
+
 def check_and_write(con: duckdb.DuckDBPyConnection, kind: str, staged: str, checked: str,
                     step=lambda stage: None) -> dict:
     """Check staged rows (row_no, record) of one kind into $checked and write the good ones, inside the caller's
     transaction; returns the counts. The one implementation of the contract: `entities import` stages a file,
     POST /api/v1/events (entities/ingest/batch.py) stages a batch, and both call this."""
     step("validating")
-    queries.run(con, f"import_check_{kind}", staged=staged, checked=checked, **CHECK_PARAMS[kind])
+    queries.run(con, f"import_check_{kind}", staged=staged, checked=checked, **CHECK_PARAMS[kind],
+                **check_inputs(con, kind, staged, Path(checked)))
     counts = queries.records(con, "import_counts", checked=checked)[0]
     advance_sequences(con)
     for name in WRITES[kind]:
@@ -196,6 +235,24 @@ def check_and_write(con: duckdb.DuckDBPyConnection, kind: str, staged: str, chec
         queries.run(con, name, checked=checked)
     advance_sequences(con)
     return counts
+
+
+def check_inputs(con: duckdb.DuckDBPyConnection, kind: str, staged: str, checked: Path) -> dict:
+    """The check query's inputs beyond the staged rows: for transactions, the payloads' source text (beside
+    the checked file)."""
+    if kind != "transactions":
+        return {}
+    payloads = checked.with_name(checked.stem + ".payloads.jsonl")
+    stage_payloads(con, staged, payloads)
+    return {"payloads": str(payloads)}
+
+
+def stage_payloads(con: duckdb.DuckDBPyConnection, staged: str, target: Path) -> None:
+    """Write the source text of every payload sent as a JSON value (byte for byte, see rawjson) to target."""
+    cursor = queries.run(con, "import_stage_payloads", staged=staged)
+    with target.open("w", encoding="utf-8") as out:
+        while batch := cursor.fetchmany(10_000):
+            out.writelines(rawjson.payload_rows(batch))
 
 
 def advance_sequences(con: duckdb.DuckDBPyConnection) -> None:

@@ -82,9 +82,11 @@ def entity_url(entity_id: int) -> str:
     return f"/entity?id={int(entity_id)}"
 
 
-def page_table(page: pd.DataFrame, tz: ZoneInfo, now: datetime | None = None) -> pd.DataFrame:
+def page_table(page: pd.DataFrame, tz: ZoneInfo, now: datetime | None = None,
+               opened: datetime | None = None) -> pd.DataFrame:
     """The visible page as display columns. Retriever Reference holds '/entity?id=N#<ref>' so a LinkColumn can
-    link to the detail page and show the reference (REF_DISPLAY extracts it; the frontend URI-decodes it)."""
+    link to the detail page and show the reference (REF_DISPLAY extracts it; the frontend URI-decodes it).
+    With `opened` (Live), a first column marks records created ('● new') or updated ('● changed') since then."""
     table = pd.DataFrame({
         "Status": [STATUS[s].label if s in STATUS else s for s in page["status"]],
         "Retriever Reference": [f"{entity_url(i)}#{quote(ref, safe='')}"
@@ -96,7 +98,22 @@ def page_table(page: pd.DataFrame, tz: ZoneInfo, now: datetime | None = None) ->
     if (page["status"] == "error").any():
         table[ERROR_COLUMN] = [m if s == "error" and isinstance(m, str) else ""
                                for s, m in zip(page["status"], page["error_message"], strict=True)]
+    if opened is not None:
+        marks = [since_marker(c, u, opened) for c, u in zip(page["created_at"], page["last_updated"], strict=True)]
+        if any(marks):
+            table.insert(0, NEW_COLUMN, marks)
     return table
+
+
+NEW_COLUMN = "New"
+
+
+def since_marker(created_at, last_updated, opened: datetime) -> str:
+    if created_at is not None and created_at >= opened:
+        return "● new"
+    if last_updated is not None and last_updated >= opened:
+        return "● changed"
+    return ""
 
 
 REF_DISPLAY = r"^[^#]*#([\s\S]*)$"

@@ -1,14 +1,27 @@
-"""Payloads as the detail page shows them: parsed JSON when valid, text with a note when not, truncated when huge;
-and a field-by-field diff of two JSON payloads (flattened paths like `order.lines[1].sku`)."""
+"""Payloads as the detail page shows them: JSON as its own source text (indented for reading, every value exactly as
+stored: no JavaScript double ever touches an 18-digit id), text with a note and the parse error position when not
+JSON, truncated when huge; and a field-by-field diff of two JSON payloads (paths like `order.lines[1].sku`)."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 HUGE_CHARS = 1_000_000  # above this a payload is shown truncated with a download of the whole
 PREVIEW_CHARS = 100_000
 NOT_JSON_NOTE = "Not valid JSON — shown as received."
+SCROLL_LINES = 30  # a payload longer than this scrolls inside a block of this height
+LINE_PX = 21
 _MISSING = object()
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+
+
+class Number(str):
+    """A JSON number kept as its source text (1.50 stays 1.50, 820982911946154508 stays exact)."""
+
+
+def _constant(name: str):
+    raise ValueError(f"{name} is not JSON")
 
 
 @dataclass(frozen=True)
@@ -20,13 +33,52 @@ class PayloadView:
 
 
 def parse(text: str | None):
-    """The parsed JSON value, or _MISSING when text is None or not valid JSON."""
+    """The parsed JSON value with numbers as Number (their source text), or _MISSING when not valid JSON."""
     if text is None:
         return _MISSING
     try:
-        return json.loads(text)
+        return json.loads(text, parse_float=Number, parse_int=Number, parse_constant=_constant)
     except ValueError:
         return _MISSING
+
+
+def parse_error(text: str) -> str:
+    """Where and why text is not JSON, e.g. 'line 1, column 7: Expecting value'."""
+    try:
+        json.loads(text, parse_constant=_constant)
+    except json.JSONDecodeError as exc:
+        return f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    except ValueError as exc:
+        return str(exc)
+    return ""
+
+
+def indented(text: str, step: int = 2) -> str:
+    """Valid JSON text re-indented one value per line; every string and number token is copied as written."""
+    out: list[str] = []
+    depth = 0
+    tokens = _TOKEN.findall(text)
+    for i, token in enumerate(tokens):
+        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if token in "{[":
+            if following in "}]" and following:
+                out.append(token)
+                continue
+            depth += 1
+            out.append(token + "\n" + " " * step * depth)
+        elif token in "}]":
+            if out and out[-1] in "{[":
+                out.append(token)
+                continue
+            depth -= 1
+            out.append("\n" + " " * step * depth + token)
+        elif token == ",":
+            out.append(",\n" + " " * step * depth)
+        elif token == ":":
+            out.append(": ")
+        else:
+            out.append(token)
+    return "".join(out)
 
 
 def view(text: str | None, huge_chars: int = HUGE_CHARS, preview_chars: int = PREVIEW_CHARS) -> PayloadView:
@@ -37,10 +89,10 @@ def view(text: str | None, huge_chars: int = HUGE_CHARS, preview_chars: int = PR
         return PayloadView("truncated", text[:preview_chars], len(text),
                            f"{human_size(len(text))} payload: showing the first {human_size(preview_chars)} as text. "
                            "Download it for the whole payload.")
-    parsed = parse(text)
-    if parsed is _MISSING:
-        return PayloadView("text", text, len(text), NOT_JSON_NOTE)
-    return PayloadView("json", parsed, len(text))
+    problem = parse_error(text)
+    if problem:
+        return PayloadView("text", text, len(text), f"Not valid JSON ({problem}) — shown as received.")
+    return PayloadView("json", indented(text), len(text))
 
 
 def human_size(chars: int) -> str:
@@ -92,7 +144,19 @@ def diff_texts(before: str | None, after: str | None) -> list[dict] | None:
 
 
 def _shown(value) -> str:
-    return "" if value is _MISSING else json.dumps(value, ensure_ascii=False)
+    if value is _MISSING:
+        return ""
+    if isinstance(value, Number):
+        return str(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _height(text: str) -> int | None:
+    """A fixed, scrolling height for long text; None lets short text take its own height."""
+    lines = text.count("\n") + 1
+    return SCROLL_LINES * LINE_PX if lines > SCROLL_LINES or len(text) > 5_000 else None
 
 
 def show(st, label: str, text: str | None, key: str) -> None:
@@ -102,10 +166,13 @@ def show(st, label: str, text: str | None, key: str) -> None:
     if shown.kind == "empty":
         st.caption(shown.note)
     elif shown.kind == "json":
-        st.json(shown.value, expanded=2)
+        exact = st.toggle("Exactly as stored", key=f"{key}_as_stored",
+                          help="Indented for reading; every value is shown as stored. Switch on for the stored bytes.")
+        body = text if exact else shown.value
+        st.code(body, language="json", wrap_lines=exact, height=_height(body))
     elif shown.kind == "text":
         st.warning(shown.note, icon=":material/data_object:")
-        st.code(shown.value, language=None, wrap_lines=True)
+        st.code(shown.value, language=None, wrap_lines=True, height=_height(shown.value))
     else:
         st.warning(shown.note, icon=":material/content_cut:")
         st.download_button("Download the full payload", data=text, file_name=f"{key}.txt", mime="text/plain",

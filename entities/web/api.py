@@ -33,7 +33,7 @@ def health(request: Request) -> Json:
     worker = lifespan.running.get("retry_worker")
     enabled = retry_worker.enabled()
     alive = bool(worker and getattr(worker, "alive", False))
-    last_ingest = metrics.current().last_ingest_at
+    last_ingest = datetime.fromtimestamp(ingest.LAST["at"], UTC) if ingest.LAST["at"] else None
     body: dict = {"status": "ok", "database": {"reachable": True, "problem": None},
                   "worker": {"enabled": enabled, "alive": alive}, "queue": None,
                   "ingest": {"last_ingest_at": last_ingest, "last_ingest_age_seconds": _age(last_ingest),

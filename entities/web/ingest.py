@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from entities.ingest import batch
-from entities.web import tokens
+from entities.web import metrics, tokens
 
 log = logging.getLogger("entities")
 DEFAULT_MAX_BODY = 64 * 2**20
@@ -116,6 +116,7 @@ class IngestWriter:
                 future.set_exception(result)
             else:
                 LAST.update(at=time.time(), rows=result["received"])
+                metrics.current().record_ingest(result)
                 future.set_result(result)
 
     def stop(self) -> None:

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 import duckdb
 
-from entities import db
+from entities import db, retention
 from entities.sync import worker
 from entities.watch import groups
 from entities.web import control, ingest, tokens
@@ -59,13 +59,17 @@ def _group_lifecycle(con: duckdb.DuckDBPyConnection):
     return Periodic("group-lifecycle", 1.0, lambda: groups.sync_if_changed(cursor, key))
 
 
+def _pruner(con: duckdb.DuckDBPyConnection):
+    return retention.Pruner(con.cursor()).start() if retention.enabled() else None
+
+
 def _server_file(con: duckdb.DuckDBPyConnection):
     return control.ServerFile(db.db_path())
 
 
 # Started in this order; the server file last, so a CLI command finds the app only once its jobs run.
 JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [
-    _retry_worker, ingest.ingest_writer, _token_usage, _group_lifecycle, _server_file]
+    _retry_worker, ingest.ingest_writer, _token_usage, _group_lifecycle, _pruner, _server_file]
 running: dict[str, object] = {}
 
 

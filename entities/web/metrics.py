@@ -3,8 +3,9 @@
 Families:
 - entities_records{integration,integration_name,type,status}: records per integration, type and status; one
   aggregate query per scrape, reused while no write has happened since (db.data_version);
-- entities_ingest_rows_total{kind,result}: rows received by POST /api/v1/events; the ingest endpoint counts them
-  with current().record_ingest(kind, result, rows), result being accepted or rejected;
+- entities_ingest_rows_total{kind,result}: rows received by POST /api/v1/events (result: inserted, updated,
+  unchanged, rejected), counted by the ingest writer with current().record_ingest(answer);
+  entities_ingest_last_timestamp_seconds: when the last batch was stored (since the app started);
 - entities_retry_queue_depth{state}, entities_retry_worker_lag_seconds (age of the oldest queued request),
   entities_retry_worker_up, entities_database_up;
 - entities_http_request_duration_seconds{method,route,status}: latency by route template (RequestTimer).
@@ -22,9 +23,9 @@ from starlette.responses import Response
 
 import queries
 from entities import db
-from entities.web import lifespan
 
 API_PREFIX = "/api/v1"
+INGEST_RESULTS = ("inserted", "updated", "unchanged", "rejected")
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
 
@@ -43,6 +44,8 @@ class DatabaseCollector:
             return self._records[1]
 
     def collect(self):
+        from entities.web import lifespan  # imported here: lifespan imports ingest, which counts into metrics
+
         up = GaugeMetricFamily("entities_database_up", "1 when the app can read its database, else 0.")
         worker = lifespan.running.get("retry_worker")
         alive = GaugeMetricFamily("entities_retry_worker_up", "1 while the app's retry worker thread runs, else 0.")
@@ -72,7 +75,16 @@ class DatabaseCollector:
         lag = GaugeMetricFamily("entities_retry_worker_lag_seconds", "Age of the oldest queued retry request; 0 "
                                 "when none is queued.")
         lag.add_metric([], max(0.0, (datetime.now(UTC) - oldest).total_seconds()) if oldest else 0.0)
-        yield from (up, alive, records, depth, lag)
+        yield from (up, alive, records, depth, lag, _last_ingest())
+
+
+def _last_ingest() -> GaugeMetricFamily:
+    from entities.web import ingest
+
+    last = GaugeMetricFamily("entities_ingest_last_timestamp_seconds", "Unix time the last ingest batch was stored "
+                             "since the app started; 0 before the first.")
+    last.add_metric([], ingest.LAST["at"] or 0)
+    return last
 
 
 class Metrics:
@@ -81,20 +93,22 @@ class Metrics:
     def __init__(self):
         self.registry = CollectorRegistry()
         self.ingest_rows = Counter("entities_ingest_rows", "Rows received by POST /api/v1/events, by import kind "
-                                   "and result (accepted or rejected).", ["kind", "result"], registry=self.registry)
+                                   "and result (inserted, updated, unchanged, rejected).", ["kind", "result"],
+                                   registry=self.registry)
         self.http_duration = Histogram("entities_http_request_duration_seconds", "HTTP request latency until the "
                                        "response is complete, by method, route template and status.",
                                        ["method", "route", "status"], buckets=LATENCY_BUCKETS,
                                        registry=self.registry)
         self.registry.register(DatabaseCollector())
-        self.last_ingest_at: datetime | None = None  # since this process started; health reports it
 
-    def record_ingest(self, kind: str, result: str, rows: int) -> None:
-        """Count rows of one ingest batch by kind and result ("accepted" or "rejected")."""
-        if rows:
-            self.ingest_rows.labels(kind=kind, result=result).inc(rows)
-            if result == "accepted":
-                self.last_ingest_at = datetime.now(UTC)
+    def record_ingest(self, result: dict) -> None:
+        """Count one ingested batch's rows (its POST /api/v1/events answer) by kind and result."""
+        for kind, counts in result.get("kinds", {}).items():
+            for outcome in INGEST_RESULTS[:-1]:
+                if counts.get(outcome):
+                    self.ingest_rows.labels(kind=kind, result=outcome).inc(counts[outcome])
+        for reject in result.get("rejects", []):
+            self.ingest_rows.labels(kind=reject.get("kind") or "unknown", result="rejected").inc()
 
     def endpoint(self, request: Request) -> Response:
         """GET /metrics (a plain function: Starlette runs it in its thread pool, away from the event loop)."""

@@ -184,7 +184,8 @@ OPERATIONS: dict[tuple[str, str], dict] = {
         "responses": {"200": {"description": "OpenAPI 3.1 JSON."}}},
     ("/metrics", "get"): {
         "summary": "Prometheus metrics (no token)", "security": [],
-        "description": "entities_records, entities_ingest_rows_total, entities_retry_queue_depth, "
+        "description": "entities_records, entities_ingest_rows_total, entities_ingest_last_timestamp_seconds, "
+                       "entities_retry_queue_depth, "
                        "entities_retry_worker_lag_seconds, entities_retry_worker_up, entities_database_up, "
                        "entities_http_request_duration_seconds.",
         "responses": {"200": {"description": "Prometheus text exposition format.",

@@ -1,7 +1,7 @@
--- Inserts (or replaces) the demo catalogue of error codes shown next to errors. Returns the row count.
--- transient = a plain retry is expected to succeed; TOKEN_EXPIRED is not, a person must reconnect first.
--- (no parameters)
-insert or replace into error_codes (code, severity, transient, title, cause, fix) values
+-- The default error catalogue, loaded into every new database (and added to older ones): the codes the sync
+-- engines and the retry handlers use, with severity, cause, fix and whether a plain retry is expected to succeed
+-- (transient) or not (permanent). A database's own entries win: imported codes (kind error_codes) replace or add.
+insert or ignore into error_codes (code, severity, transient, title, cause, fix) values
     ('RATE_LIMITED', 'low', true, 'Rate limit exceeded',
      'The storer answered 429 Too Many Requests: too many calls in its rate window.',
      'None needed: a retry succeeds once the window has passed. Spread bulk syncs if it keeps happening.'),
