@@ -89,7 +89,8 @@ def test_rate_limit_is_respected(con, target):
 
 def test_one_entity_is_never_processed_twice_at_once(con, target):
     """A record retried again and again by the policy reaches the target one attempt at a time, in order."""
-    target.behave(1, Behaviour(kind="answer", status=503, body=b"busy", delay=0.05))
+    target.behave(1, Behaviour(kind="answer", delay=0.05,
+                               body=b'{"outcome": "error", "error_code": "RATE_LIMITED", "message": "429"}'))
     retry.request(con, [4, 5], OPS)
     fast = {1: policy.Policy(concurrency=8, rate_requests=None, base_seconds=0.01, cap_seconds=0.01,
                              max_attempts=4)}
