@@ -59,4 +59,4 @@ def test_detail_page_shows_the_next_scheduled_attempt(app_env, monkeypatch):
     at = open_app("entity", id="4")
     assert not at.exception
     info = " ".join(i.value for i in at.info)
-    assert "Attempt 2 of 5" in info and "next attempt at" in info and "policy:auto-retry" in info
+    assert "Attempt 2 of 5" in info and "next attempt at" in info and "auto-retry" in info
