@@ -127,9 +127,10 @@ def run(args: argparse.Namespace) -> int:
     if args.retention:
         from entities.cli import bench_retention
 
-        largest = max(args.entities)
-        report["retention"] = bench_retention.measure(db_file(args.dir, largest, args.seed), anchor, log=log)
-        report["retention"]["entities"] = largest
+        # The closest scale to 100k: at 1M a full prune takes many minutes on this machine (reported there).
+        scale = min(args.entities, key=lambda n: abs(n - bench_retention.SCALE))
+        report["retention"] = bench_retention.measure(db_file(args.dir, scale, args.seed), anchor, log=log)
+        report["retention"]["entities"] = scale
     browser = args.browser if args.browser is not None else Path("/usr/bin/chromium").exists()
     if browser:
         from entities.cli import bench_browser
