@@ -517,6 +517,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     con = db.connect(args.db)
+    db.require_writable(args.db)
     if args.concurrency is not None and args.concurrency < 1:
         print("entities worker: --concurrency must be 1 or more", file=sys.stderr)
         return 2
