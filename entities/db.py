@@ -83,8 +83,9 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: str) -> None:
         queries.run(con, "demo_checkpoint")
         backup = f"{path}.v{current}.bak"
         shutil.copyfile(path, backup)
-        print(f"Migrating {path} from schema version {current} to {latest}; the old file is kept at {backup}",
-              file=sys.stderr, flush=True)
+        missing = ", ".join(f"{v:04d}" for v in queries.missing_versions(con))
+        print(f"Migrating {path} (schema version {current}) with migrations {missing}; the old file is kept at "
+              f"{backup}", file=sys.stderr, flush=True)
     con.begin()
     try:
         queries.migrate(con, current)
