@@ -107,5 +107,6 @@ navigation = st.navigation([
     st.Page("pages/audit.py", title="Audit", icon=":material/history:", url_path="audit"),
     st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:", url_path="admin",
             visibility="visible" if me.can("roles") else "hidden"),
+    st.Page("pages/alerts.py", title="Alerts", icon=":material/notifications:", url_path="alerts"),
 ])
 navigation.run()

@@ -142,8 +142,9 @@ class Unchanged(Exception):  # noqa: N818 - a signal, not an error
 
 
 @contextmanager
-def write(con: duckdb.DuckDBPyConnection):
-    """One serialized write transaction on con (a cursor of its own): commit on success, roll back on error."""
+def write(con: duckdb.DuckDBPyConnection, bump: bool = True):
+    """One serialized write transaction on con (a cursor of its own): commit on success, roll back on error.
+    bump=False for bookkeeping that no cached page query reads (the alert evaluator's states)."""
     with _WRITE_LOCK:
         con.begin()
         try:
@@ -158,7 +159,8 @@ def write(con: duckdb.DuckDBPyConnection):
             except duckdb.TransactionException:
                 pass  # a failed commit has already ended the transaction
             raise
-        bump_version()
+        if bump:
+            bump_version()
 
 
 @contextmanager

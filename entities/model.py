@@ -51,3 +51,37 @@ SORTS = {
     "storer_ref": "storer_ref",
     "children": "children",
 }
+
+
+@dataclass(frozen=True)
+class AlertKind:
+    key: str
+    label: str
+    value: str  # what the number is, with its unit, for the page and notifications
+    uses: tuple[str, ...] = ()  # which optional rule settings apply: window, min_volume, age, group
+    scoped: bool = True  # integration/type narrow it
+    status: str | None = None  # the list status a deep link filters to
+
+
+# Every kind's value is computed by queries/alert_value_<key>.sql, except flow_stale: the stale flows of
+# queries/flow_freshness.sql (entities/watch/freshness.py), the one definition of stale. Higher is always worse.
+ALERT_KINDS = (
+    AlertKind("error_rate", "Error rate", "% of transactions that failed in the window", ("window", "min_volume"),
+              status="error"),
+    AlertKind("error_count", "Error count", "failed transactions in the window", ("window", "min_volume"),
+              status="error"),
+    AlertKind("group_spike", "Error group spike", "× the group's 7-day baseline for the window",
+              ("window", "min_volume", "group"), status="error"),
+    AlertKind("group_regressed", "Error group regressed", "error groups that regressed (resolved, then failing again)",
+              ("group",), status="error"),
+    AlertKind("flow_stale", "Flow stale", "stale flows (no success for longer than their threshold)"),
+    AlertKind("stuck_pending", "Stuck pending", "records pending longer than the age", ("age",), status="pending"),
+    AlertKind("retry_depth", "Retry queue depth", "retry requests queued or running"),
+    AlertKind("retry_age", "Oldest retry request", "minutes the oldest queued request has waited"),
+)
+ALERT_KIND = {k.key: k for k in ALERT_KINDS}
+ALERT_STATES = ("ok", "pending", "firing")
+ALERT_EVENTS = ("fired", "resolved")
+CHANNEL_KINDS = ("webhook", "email")
+WEBHOOK_FORMATS = ("json", "slack")
+DELIVERY_STATUSES = ("queued", "sent", "failed")

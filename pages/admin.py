@@ -10,8 +10,8 @@ st.title("Admin: roles")
 me = ui.principal()
 ui.forbidden(me, "roles")
 
-st.caption("A rule maps an email (alice@example.com), a domain (@example.com), a group from the sign-in's "
-           f"{ui.md(roles.groups_claim())} claim (group:ops-leads) or anyone signed in (*) to a role. The most "
+st.caption("A rule maps an email (`alice@example.com`), a domain (`@example.com`), a group from the sign-in's "
+           f"{ui.md(roles.groups_claim())} claim (`group:ops-leads`) or anyone signed in (`*`) to a role. The most "
            "specific kind that matches decides: email, then group, then domain, then *; within a kind the highest "
            "role wins. Without a matching rule a person sees nothing.")
 if not ui.auth_configured():

@@ -19,7 +19,7 @@ enabled = [t for t in TYPE if t in list(integration["enabled_types"])]
 title, live_col = st.columns([3, 2], vertical_alignment="bottom")
 title.title("Entities")
 if not enabled:
-    st.info(f"**{integration['name']}** has no enabled flows, so it syncs no records yet. Enable a flow for "
+    st.info(f"**{ui.md(integration['name'])}** has no enabled flows, so it syncs no records yet. Enable a flow for "
             "articles, customers, orders or stock in the integration's settings and its records appear here.",
             icon=":material/sync_disabled:")
     st.stop()
@@ -108,7 +108,7 @@ def live_list() -> None:
     sort_col.selectbox("Sort by", listing.SORT_OPTIONS, key="sort", format_func=listing.sort_label)
     size_col.selectbox("Rows", listing.PAGE_SIZES, key="size")
     if group:
-        st.button(f"Error group: {group}  ✕", key="clear_group", on_click=clear_group, help="Remove this filter")
+        st.button(f"Error group: {ui.md(group)}  ✕", key="clear_group", on_click=clear_group, help="Remove this filter")
 
     if seconds:
         new_errors = int(ui.query_frame("live_new_errors", integration=integration_id, type=None,
@@ -122,12 +122,13 @@ def live_list() -> None:
     with table_col:
         if total == 0:
             if not filtered:
-                st.info(f"No {label.lower()} have been synced for **{integration['name']}** yet.",
+                st.info(f"No {label.lower()} have been synced for **{ui.md(integration['name'])}** yet.",
                         icon=":material/inbox:")
             elif q and sum(type_counts.values()) == 0:
                 where = listing.matches_elsewhere(counts, type_key, enabled)
-                st.info(f"No {label.lower()} in **{integration['name']}** have a retriever or storer reference "
-                        f"containing “{q[:200]}”" + (" in the chosen dates or error group." if filtered else "."),
+                st.info(f"No {label.lower()} in **{ui.md(integration['name'])}** have a retriever or storer "
+                        f"reference containing “{ui.md(q[:200])}”"
+                        + (" in the chosen dates or error group." if filtered else "."),
                         icon=":material/search_off:")
                 for other, n in where:
                     matches = f"{n:,} match{'es' if n != 1 else ''} in {TYPE[other].label}"
@@ -138,7 +139,7 @@ def live_list() -> None:
             else:
                 chosen = ", ".join(ui.status_label(s) for s in statuses) or "any status"
                 st.info(f"No {label.lower()} match these filters (status: {chosen}"
-                        + (f", search “{q[:200]}”" if q else "") + ").", icon=":material/filter_alt_off:")
+                        + (f", search “{ui.md(q[:200])}”" if q else "") + ").", icon=":material/filter_alt_off:")
             if filtered:
                 st.button("Clear all filters", key="clear_filters", on_click=reset_filters)
         else:
@@ -150,12 +151,12 @@ def live_list() -> None:
                        f"page {page_no:,} of {pages:,}")
             table = listing.page_table(page, tz, opened=live.opened_at("list") if seconds else None)
             event = st.dataframe(
-                listing.styled(table), key="entity_table", on_select="rerun", selection_mode="multi-row",
+                table, key="entity_table", on_select="rerun", selection_mode="multi-row",
                 hide_index=True, width="stretch",
                 column_config={
                     listing.NEW_COLUMN: st.column_config.TextColumn(help="Created or updated since you opened this "
                                                                          "page", width="small"),
-                    "Status": st.column_config.TextColumn(width="small"),
+                    "Status": listing.status_column(),
                     "Retriever Reference": st.column_config.LinkColumn(
                         display_text=listing.REF_DISPLAY, help="Open the record's details"),
                     "Children": st.column_config.NumberColumn(help=TYPE[type_key].children_label, width="small"),
@@ -169,7 +170,7 @@ def live_list() -> None:
                 links = st.container(horizontal=True)
                 for entity_id in selected_ids[:10]:
                     ref = page.loc[page["id"] == entity_id, "retriever_ref"].iloc[0]
-                    links.page_link("pages/entity.py", label=f"Open {ref}", icon=":material/open_in_new:",
+                    links.page_link("pages/entity.py", label=f"Open {ui.md(ref)}", icon=":material/open_in_new:",
                                     query_params={"id": entity_id})
                 if len(selected_ids) > 10:
                     links.caption(f"and {len(selected_ids) - 10} more selected")

@@ -10,7 +10,7 @@ from entities import ui
 from entities.identity import Forbidden
 from entities.model import OPEN_RETRY_STATES, OUTCOME_COLORS, SEVERITY_COLORS, STATUS, TYPE
 from entities.sync import retry
-from entities.ui import payloads
+from entities.ui import money, payloads
 
 HISTORY_PAGE_SIZE = 25
 ERROR_ROW = "background-color: rgba(214, 69, 69, 0.12)"
@@ -27,7 +27,7 @@ def requested_id() -> tuple[str, int | None]:
 
 def not_found(raw: str) -> None:
     st.title("No such entity")
-    shown = f"“{raw}”" if raw.strip() else "(none given)"
+    shown = f"“{ui.md(raw)}”" if raw.strip() else "(none given)"
     st.error(f"No entity with id {shown}. Check the link, or find the record by its reference in the list.",
              icon=":material/search_off:")
     st.page_link("pages/entities_list.py", label="Back to the entities list", icon=":material/arrow_back:")
@@ -36,16 +36,16 @@ def not_found(raw: str) -> None:
 def header(e: dict) -> None:
     kind = TYPE[e["type"]].singular if e["type"] in TYPE else e["type"]
     st.page_link("pages/entities_list.py", label="Entities", icon=":material/arrow_back:")
-    st.title(f"{kind} {e['retriever_ref']}")
+    st.title(f"{kind} {ui.md(e['retriever_ref'])}", anchor=False)
     described = STATUS[e["status"]].description if e["status"] in STATUS else ""
-    st.markdown(f"{ui.status_badge(e['status'])} &nbsp; {described} &nbsp;·&nbsp; **{e['integration']}**: "
-                f"{e['retriever']} → {e['storer']}", unsafe_allow_html=True)
+    st.markdown(f"{ui.status_badge(e['status'])} &nbsp; {described} &nbsp;·&nbsp; **{ui.md(e['integration'])}**: "
+                f"{ui.md(e['retriever'])} → {ui.md(e['storer'])}", unsafe_allow_html=True)
     refs = st.columns([2, 2, 1, 2, 2])
     with refs[0]:
-        st.caption(f"Retriever reference ({e['retriever']})")
+        st.caption(f"Retriever reference ({ui.md(e['retriever'])})")
         st.code(e["retriever_ref"], language=None)
     with refs[1]:
-        st.caption(f"Storer reference ({e['storer']})")
+        st.caption(f"Storer reference ({ui.md(e['storer'])})")
         if e["storer_ref"]:
             st.code(e["storer_ref"], language=None)
         else:
@@ -68,10 +68,10 @@ def current_error(e: dict) -> None:
     st.markdown(f'<span style="border:1px solid {color};color:{color};border-radius:0.6rem;padding:0.05rem 0.6rem;'
                 f'font-size:0.85rem;font-weight:600">{html.escape(severity.capitalize())} severity</span>',
                 unsafe_allow_html=True)
-    text = f"**{e['error_code']}**" + (f" · {e['error_title']}" if e["error_title"] else "")
-    text += f"\n\n{e['error_message'] or ''}"
+    text = f"**{ui.md(e['error_code'])}**" + (f" · {ui.md(e['error_title'])}" if e["error_title"] else "")
+    text += f"\n\n{ui.md(e['error_message'] or '')}"
     if e["error_cause"]:
-        text += f"\n\n**Cause:** {e['error_cause']}\n\n**Fix:** {e['error_fix']}"
+        text += f"\n\n**Cause:** {ui.md(e['error_cause'])}\n\n**Fix:** {ui.md(e['error_fix'])}"
     else:
         text += "\n\nThis error code is not in the error catalogue."
     box = st.error if severity in ("high", "critical", "unknown") else st.warning
@@ -99,10 +99,11 @@ def retry_section(cur, e: dict) -> None:
     # the confirmation stays until answered, so a click on it is honoured even if someone else queued meanwhile
     with st.container(border=True, key="retry_confirm_box"):
         if e["storer_ref"]:
-            st.markdown(f"This record already exists in **{e['storer']}** as **{e['storer_ref']}**; the retry will "
+            st.markdown(f"This record already exists in **{ui.md(e['storer'])}** as **{ui.md(e['storer_ref'])}**; "
+                        "the retry will "
                         "update that record rather than create a new one.")
         else:
-            st.markdown(f"The retry will create this record in **{e['storer']}**.")
+            st.markdown(f"The retry will create this record in **{ui.md(e['storer'])}**.")
         st.caption(f"Requested as {ui.md(ui.principal().name)}.")
         go, cancel, _ = st.columns([1, 1, 6])
         if go.button("Confirm retry", key="retry_confirm", type="primary"):
@@ -127,7 +128,7 @@ def request_retry(cur, entity_id: int) -> None:
         st.session_state[f"retry_flash_{entity_id}"] = ("error", f"No entity with id {entity_id}.")
     else:
         found = retry.open_request(cur, entity_id)
-        since = f" since {ui.local_time(found['requested_at'])} (by {found['requested_by']})" if found else ""
+        since = f" since {ui.local_time(found['requested_at'])} (by {ui.md(found['requested_by'])})" if found else ""
         st.session_state[f"retry_flash_{entity_id}"] = (
             "warning", f"A retry for this record is already queued/running{since}. It was not requested again.")
     st.rerun()
@@ -140,7 +141,7 @@ def watch_retry(entity_id: int, request_id: int) -> None:
                     if r["id"] == request_id), None)
     if request and request["state"] in OPEN_RETRY_STATES:
         st.info(f"Retry {request['state']} since {ui.local_time(request['requested_at'])} "
-                f"(requested by {request['requested_by']}); this page updates when it finishes.",
+                f"(requested by {ui.md(request['requested_by'])}); this page updates when it finishes.",
                 icon=":material/hourglass_top:")
         return
     ui.clear_cache()
@@ -153,7 +154,7 @@ def show_outcome(cur, entity_id: int) -> None:
                                                 transaction_id=latest["transaction_id"])), None)
     if done:
         level = {"success": "success", "error": "error"}.get(done["outcome"], "info")
-        getattr(st, level)(f"Retry finished: {done['outcome']}.")
+        getattr(st, level)(f"Retry finished: {ui.md(done['outcome'])}.")
 
 
 def history(cur, entity_id: int) -> list[dict]:
@@ -173,7 +174,8 @@ def history(cur, entity_id: int) -> list[dict]:
     latest = rows[0] if page == 1 else None
     st.caption(f"{total} transaction{'s' if total != 1 else ''}, newest first"
                + (f" · page {page} of {pages}" if pages > 1 else "")
-               + (f" · latest: {latest['operation']} {latest['outcome']} at {ui.local_time(latest['occurred_at'], tz)}"
+               + (f" · latest: {ui.md(latest['operation'])} {ui.md(latest['outcome'])} at"
+                  f" {ui.local_time(latest['occurred_at'], tz)}"
                   if latest else ""))
     table = pd.DataFrame({
         "Time": [ui.local_time(r["occurred_at"], tz) for r in rows],
@@ -229,18 +231,26 @@ def payload_diff(cur, entity_id: int, tx: dict) -> None:
         st.caption("No earlier successful transaction with a request payload to compare with.")
         return
     base = baseline[0]
-    changes = payloads.diff_texts(base["request_payload"], tx["request_payload"])
-    st.caption(f"Request of this failed {tx['operation']} compared with the successful {base['operation']} of "
-               f"{ui.local_time(base['occurred_at'])}.")
-    if changes is None:
+    rows = payloads.diff_texts(base["request_payload"], tx["request_payload"], unchanged=True)
+    st.caption(f"Request of this failed {ui.md(tx['operation'])} compared with the successful "
+               f"{ui.md(base['operation'])} of {ui.local_time(base['occurred_at'])}: changed values first, then "
+               "emptied, added and removed fields.")
+    if rows is None:
         st.info("One of the two requests is not valid JSON, so they cannot be compared field by field.")
-    elif not changes:
+        return
+    changes = [r for r in rows if r["change"] != "unchanged"]
+    same = [r for r in rows if r["change"] == "unchanged"]
+    if not changes:
         st.info("The requests are identical: the failure is not caused by a changed field.")
     else:
-        colors = {"added": "#1f9d55", "removed": "#d64545", "changed": "#d69e2e"}
+        colors = {"added": "#1f9d55", "removed": "#d64545", "changed": "#d69e2e", "emptied": "#d64545"}
         table = pd.DataFrame(changes).rename(columns=str.capitalize)
         st.dataframe(table.style.map(lambda v: f"color: {colors.get(v, 'inherit')}; font-weight: 600",
                                      subset=["Change"]), hide_index=True, width="stretch", key="diff_table")
+    if same:
+        with st.expander(f"{len(same)} unchanged field{'s' if len(same) != 1 else ''}"):
+            st.dataframe(pd.DataFrame(same)[["path", "after"]].rename(columns={"path": "Path", "after": "Value"}),
+                         hide_index=True, width="stretch", key="diff_unchanged_table")
 
 
 EMPTY_REF = "(empty)"
@@ -272,24 +282,26 @@ def children(cur, entity: dict) -> None:
         return
     failed = [r for r in rows if r["status"] == "error"]
     if failed:
-        st.error("Failed: " + "; ".join(f"line {r['line_no']} ({r['retriever_ref'] or EMPTY_REF}): {r['error_message']}"
-                                        for r in failed), icon=":material/warning:")
+        st.error("Failed: " + "; ".join(f"line {r['line_no']} ({ui.md(r['retriever_ref']) or EMPTY_REF}): "
+                                        f"{ui.md(r['error_message'])}" for r in failed), icon=":material/warning:")
     table = pd.DataFrame({
         "Line": [r["line_no"] for r in rows],
         "Status": [ui.status_label(r["status"]) for r in rows],
         "Retriever reference": [r["retriever_ref"] or EMPTY_REF for r in rows],
         "Storer reference": [r["storer_ref"] or "" for r in rows],
         "Description": [r["description"] or "" for r in rows],
-        "Quantity": [float(r["quantity"]) if r["quantity"] is not None else None for r in rows],
-        "Amount": [float(r["amount"]) if r["amount"] is not None else None for r in rows],
+        "Quantity": [money.plain_quantity(r["quantity"]) for r in rows],
+        "Amount": [money.money(r["amount"], r["currency"]) for r in rows],
         "Error": [r["error_message"] or "" for r in rows],
     })
     status_colors = {s.label: s.color for s in STATUS.values()}
     styled = table.style.apply(
         lambda row: [ERROR_ROW if row["Status"] == STATUS["error"].label else ""] * len(row), axis=1,
-    ).map(lambda v: f"color: {status_colors.get(v, 'inherit')}; font-weight: 600", subset=["Status"]).format(
-        {"Quantity": "{:g}", "Amount": "{:,.2f}"}, na_rep="")
+    ).map(lambda v: f"color: {status_colors.get(v, 'inherit')}; font-weight: 600", subset=["Status"])
     st.dataframe(styled, hide_index=True, width="stretch", key="children_table")
+    total = money.totals(rows)
+    if total:
+        st.caption(total)
 
 
 raw_id, entity_id = requested_id()

@@ -22,7 +22,7 @@ if integration is None:
 integrations = ui.query_df("integrations_list")
 name = integrations.loc[integrations["id"] == integration, "name"].iloc[0]
 st.title("References")
-st.caption(f"{name}: which storer record each retriever record was written to, per type. A storer reference "
+st.caption(f"{ui.md(name)}: which storer record each retriever record was written to, per type. A storer reference "
            "mapped from two or more retriever references of one type is an integrity problem.")
 
 urlstate.bind("ref_type", parse=urlstate.one_of(["all", *TYPE_KEYS]), dump=urlstate.dump_one, default="all")

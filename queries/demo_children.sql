@@ -6,7 +6,7 @@
 -- @param hi bigint = 0
 -- @param seed bigint = 42
 insert into children (entity_id, line_no, retriever_ref, storer_ref, description, quantity, amount, status,
-                      error_message)
+                      error_message, currency)
 with parents as (
     select e.id, e.type, e.status, e.retriever_ref, e.storer_ref, e.error_code, e.error_message, i.retriever,
         unnest(range(1, e.children + 1)) as line_no,
@@ -69,6 +69,7 @@ select id, line_no,
         when 'article' then [199.0, 349.0, 499.0, 1299.0, 2499.0][1 + ((h >> 24) % 5)::bigint]
     end,
     case when failed then 'error' when status = 'synced' then 'synced' else 'pending' end,
-    case when failed then error_message end
+    case when failed then error_message end,
+    case when type in ('order', 'article') then 'SEK' end
 from described
 order by id, line_no;

@@ -11,7 +11,7 @@ copy (
         select row_no, record, starts_with(ltrim(record), '{') as is_object,
             json_transform(record, '{"integration_id": "VARCHAR", "entity_type": "VARCHAR", "entity_ref": "VARCHAR",
                 "line_no": "VARCHAR", "retriever_ref": "VARCHAR", "storer_ref": "VARCHAR", "description": "VARCHAR",
-                "quantity": "VARCHAR", "amount": "VARCHAR", "status": "VARCHAR", "error_message": "VARCHAR"}') as f
+                "quantity": "VARCHAR", "amount": "VARCHAR", "currency": "VARCHAR", "status": "VARCHAR", "error_message": "VARCHAR"}') as f
         from read_parquet($staged)
     ),
     texts as (
@@ -26,6 +26,7 @@ copy (
             nullif(f.description, '') as description,
             nullif(trim(f.quantity), '') as quantity_text,
             nullif(trim(f.amount), '') as amount_text,
+            upper(nullif(trim(f.currency), '')) as currency,
             nullif(trim(f.status), '') as status,
             nullif(f.error_message, '') as error_message
         from raw
@@ -42,9 +43,9 @@ copy (
     ),
     judged as materialized (
         select t.*, e.id as entity_id, s.entity_id is not null as stored,
-            (s.retriever_ref, s.storer_ref, s.description, s.quantity, s.amount, s.status, s.error_message)
-                is distinct from (t.retriever_ref, t.storer_ref, t.description, t.quantity, t.amount, t.status,
-                                  t.error_message) as differs,
+            (s.retriever_ref, s.storer_ref, s.description, s.quantity, s.amount, s.currency, s.status, s.error_message)
+                is distinct from (t.retriever_ref, t.storer_ref, t.description, t.quantity, t.amount, t.currency,
+                                  t.status, t.error_message) as differs,
             case
                 when not t.is_object then 'not a JSON object'
                 when t.integration_id_text is null then 'missing required field integration_id'
@@ -65,6 +66,8 @@ copy (
                     t.quantity_text, 3, 9)
                 when decimal_problem('amount', t.amount_text, 2, 12) is not null then decimal_problem('amount',
                     t.amount_text, 2, 12)
+                when t.currency is not null and not regexp_matches(t.currency, '^[A-Z]{3}$') then format(
+                    'currency ''{}'' is not an ISO 4217 code (three letters, e.g. SEK, EUR)', left(t.currency, 80))
                 when e.id is null then format('unknown entity: no {} ''{}'' in integration {} (import it in entities '
                     'first)', t.entity_type, left(t.entity_ref, 80), t.integration_id)
             end as base_reason
@@ -92,6 +95,6 @@ copy (
         case when reason is not null then null when not stored then 'insert' when differs then 'update'
              else 'unchanged' end as action,
         false as payload_invalid,
-        entity_id, line_no, retriever_ref, storer_ref, description, quantity, amount, status, error_message
+        entity_id, line_no, retriever_ref, storer_ref, description, quantity, amount, currency, status, error_message
     from reasoned
 ) to $checked (format parquet)

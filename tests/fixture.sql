@@ -38,7 +38,8 @@ insert into entities values
     (41, 2, 'order', 'synced', 'wc-501', 'F-5001', 1, '2026-11-11 10:00:00+00', '2026-11-11 10:00:00+00', null, null),
     (42, 2, 'customer', 'error', 'wc-c-77', null, 0, '2026-11-26 06:00:00+00', '2026-11-26 06:00:00+00', 'CUSTOMER_EMAIL_MISSING', 'Customer wc-c-77 has no email address');
 
-insert into children values
+insert into children (entity_id, line_no, retriever_ref, storer_ref, description, quantity, amount, status,
+                      error_message) values
     (1, 1, 'SKU-1234', 'ART-1234', 'Tent 2P green', 1, 2499.00, 'synced', null),
     (1, 2, 'SKU-2000', 'ART-2000', 'Sleeping bag', 2, 1598.00, 'synced', null),
     (2, 1, 'SKU-2000', 'ART-2000', 'Sleeping bag', 1, 799.00, 'synced', null),

@@ -94,7 +94,8 @@ def test_batch_lands_and_rejected_records_come_back_with_index_and_reason(served
     assert (body["received"], body["inserted"], body["rejected"]) == (5, 3, 2)
     assert [(r["index"], r["kind"], r["reason"]) for r in body["rejects"]] == [
         (3, "entities", "unknown status 'done' (allowed: synced, error, pending)"),
-        (4, "parcels", "unknown kind 'parcels' (allowed: error_codes, integrations, flows, entities, children, transactions)")]
+        (4, "parcels", "unknown kind 'parcels' (allowed: error_codes, integrations, flows, entities, children, "
+                       "transactions)")]
     served.stop()
     assert count(served.db_path, "select count(*) from entities where retriever_ref = '#2001' and status = 'error'") \
         == 1

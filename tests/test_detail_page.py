@@ -1,4 +1,5 @@
 """The entity detail page in AppTest: error with its fix, not-found ids, odd payloads, and idempotent Retry."""
+import html
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ def detail_env(app_env, monkeypatch):
 
 
 def texts(at, kind):
-    return [element.value for element in getattr(at, kind)]
+    return [html.unescape(element.value) for element in getattr(at, kind)]  # data in markdown is escaped (ui.md)
 
 
 def test_error_entity_shows_code_cause_and_fix(detail_env):

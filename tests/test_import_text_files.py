@@ -123,3 +123,26 @@ def test_rows_that_would_vanish_stop_the_file(counts, records, tmp_path):
     source = importer.Source(tmp_path / "entities.csv", "entities", "csv")
     with pytest.raises(importer.ReadFailed, match="refusing to load a file that would lose rows"):
         importer.check_invariant(source, textfile.Layout(records=records), counts)
+
+
+@pytest.mark.parametrize("bad", ["folder", "missing.jsonl", "orders.jsonl"])
+def test_a_bad_argument_stops_the_command_before_anything_loads(bad, fixture_db, tmp_path, capsys):
+    """`entities import data/samples/*` with a folder (or a missing or unnamed file) among the files loads nothing."""
+    good = tmp_path / "entities.jsonl"
+    good.write_text('{"integration_id": 1, "type": "order", "status": "synced", "retriever_ref": "#7001", '
+                    '"last_updated": "2026-11-26T10:00:00Z"}\n')
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "orders.jsonl").write_text("{}\n")
+
+    assert main(["import", "--db", str(fixture_db), str(good), str(tmp_path / bad)]) == 1
+
+    err = capsys.readouterr().err
+    assert f"{tmp_path / bad}: " in err and "nothing was loaded" in err
+    assert count(fixture_db, "select count(*) from entities where retriever_ref = '#7001'") == 0
+
+
+def test_a_bad_argument_does_not_create_the_database(tmp_path):
+    """A folder given by mistake leaves no new, empty database file behind."""
+    target = tmp_path / "new.duckdb"
+    assert main(["import", "--db", str(target), str(tmp_path)]) == 1
+    assert not target.exists()

@@ -1,4 +1,5 @@
 """The Entities list page in AppTest: URL → widgets → data, notices for bad links, empty states, drill-down."""
+import html
 import re
 from pathlib import Path
 
@@ -32,7 +33,7 @@ def captions(at) -> str:
 
 
 def infos(at) -> str:
-    return "\n".join(i.value for i in at.info)
+    return html.unescape("\n".join(i.value for i in at.info))  # data in markdown is escaped (ui.md)
 
 
 def test_url_opens_exact_state(app_env):
@@ -52,7 +53,7 @@ def test_columns_are_the_contract(app_env):
     assert list(table.columns) == ["Status", "Retriever Reference", "Storer Reference", "Children", "Last Updated",
                                    "Last error"]
     first = table.iloc[0]
-    assert (first["Status"], first["Storer Reference"], first["Children"]) == ("Pending", "", 1)
+    assert (list(first["Status"]), first["Storer Reference"], first["Children"]) == (["Pending"], "", 1)
     assert first["Last Updated"].startswith("2026-11-26 11:00:00 UTC · ")
     assert first["Last Updated"].endswith(" ago")
     assert table.iloc[1]["Last error"].startswith("Rate limit exceeded")
@@ -196,7 +197,7 @@ def test_selected_row_links_to_detail(app_env):
     at = open_list(integration="1", type="order", status="error")
     at.session_state["entity_table"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
     rerun(at)
-    links = [(link.value, link.proto.page, link.proto.query_string) for link in at.get("page_link")]
+    links = [(html.unescape(link.value), link.proto.page, link.proto.query_string) for link in at.get("page_link")]
     assert links == [("Open #1002", "entity", "id=2")]
 
 

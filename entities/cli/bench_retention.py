@@ -14,7 +14,8 @@ import queries
 from entities import db, retention
 from entities.ui import listing
 
-POLICY = retention.Defaults(keep_days=30, payload_days=7)  # the demo spans ~90 days: enough to prune
+POLICY = retention.Defaults(keep_days=30, payload_days=7)
+SCALE = 100_000  # measured at the requested scale closest to this  # the demo spans ~90 days: enough to prune
 
 
 def _list_page(con, integration: int) -> None:

@@ -6,6 +6,7 @@ natural key). Each file is one database transaction. The data contract is docs/I
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -87,8 +88,12 @@ def plan(files: list[str], kind: str | None, fmt: str | None) -> tuple[list[Sour
     for name in files:
         path = Path(name)
         source = Source(path, kind or kind_of(path), fmt or format_of(path))
-        if not path.is_file():
+        if path.is_dir():
+            problems.append(f"{name}: is a folder; give its files instead, e.g. {path / '*.jsonl'}")
+        elif not path.exists():
             problems.append(f"{name}: no such file")
+        elif not path.is_file() or not os.access(path, os.R_OK):
+            problems.append(f"{name}: cannot be read (not a regular file, or no read permission)")
         elif source.kind is None:
             problems.append(f"{name}: cannot tell the record kind from the name; name it <kind>….<ext> "
                             f"({', '.join(KINDS)}) or pass --kind")
@@ -295,9 +300,11 @@ def summary(results: list[Result]) -> list[str]:
 
 def run(args) -> int:
     sources, problems = plan(args.files, args.kind, args.format)
-    for problem in problems:
-        print(f"entities import: {problem}", file=sys.stderr)
-    if not sources:
+    if problems:  # every argument is checked before anything loads: a typo never half-imports an export
+        for problem in problems:
+            print(f"entities import: {problem}", file=sys.stderr)
+        print(f"entities import: nothing was loaded; fix the argument{'s' if len(problems) > 1 else ''} above "
+              "and run the command again.", file=sys.stderr)
         return EXIT_UNREADABLE
     con = db.connect(args.db, create=True)
     try:

@@ -98,17 +98,21 @@ def relative_age(ts: datetime | None, now: datetime | None = None) -> str:
     return "just now"
 
 
-_MARKUP = re.compile(r"[\\`*_\[\]<>&$~:@|!]|(?<=www)\.|^\s*[#+=-]|^\s*\d+(?=[.)])", re.IGNORECASE)
+_MARKUP = re.compile(r"[\\`*_\[\]<>&$~|!:]|^\s*[#+=-]|^\s*\d+(?=[.)])")
+_AUTOLINK = re.compile(r"(?=[@:])|(?<=www)(?=\.)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 
 
 def md(value) -> str:
     """A value from data as literal text in anything Streamlit renders as markdown (st.markdown, captions, st.info
     and other alert bodies, labels of buttons, tabs and page links, help tooltips, progress text) and in Plotly
     labels and hover text. The characters markdown, HTML or Plotly could read as markup (emphasis, links, images,
-    HTML, entities, LaTeX, colours, icons, autolinks, and a leading heading or list marker) become numeric
-    character references, which both render as that character and never as syntax. Not for widgets that show
-    plain text (selectbox options, st.text, st.code, dataframes): there this would show the references."""
+    HTML, entities, LaTeX, colours, a leading heading or list marker) become numeric character references, which
+    render as that character and never as syntax. Streamlit turns emails, http(s):// and www. in decoded text into
+    links, and :name: into icons, so an invisible word joiner goes before every @ and : and after www.
+    Not for widgets that show plain text (selectbox options, st.text, st.code, dataframes)."""
     text = " ".join(str("" if value is None else value).splitlines())
+    text = _AUTOLINK.sub(WORD_JOINER, text)
     return _MARKUP.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group()), text)
 
 
@@ -168,13 +172,7 @@ def principal() -> Principal:
         return Principal(name, kind="local", role="admin") if name else LOCAL_ADMIN
     if not st.user.is_logged_in:
         return SIGNED_OUT
-    claims = st.user.to_dict()
-    subject = str(claims.get("sub") or "")
-    email = str(claims.get("email") or "")
-    verified_email = email if claims.get("email_verified") is not False else ""
-    groups = roles.claim_groups(claims, roles.groups_claim())
-    rules = [*configured_rules(), *stored_rules()]
-    return Principal(email or subject, kind="user", role=roles.resolve(verified_email, groups, rules), subject=subject)
+    return roles.principal_for(st.user.to_dict(), [*configured_rules(), *stored_rules()])
 
 
 def configured_rules() -> list[roles.Rule]:

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from entities.model import SEVERITY_COLORS, TYPE
-from entities.ui import relative_age, urlstate
+from entities.ui import md, relative_age, urlstate
 
 DEFAULT_STUCK_MINUTES = 60
 MAX_STUCK_MINUTES = 7 * 24 * 60
@@ -88,6 +88,7 @@ def error_rate_frame(df: pd.DataFrame, by: str, window: Window, tz: ZoneInfo) ->
         grouped["type"] = grouped["type"].map(lambda t: TYPE[t].label if t in TYPE else t)
     else:  # demo names repeat the platforms ("Nordic Outdoor — Shopify → Fortnox"); the legend needs the name
         grouped["integration"] = grouped["integration"].map(lambda n: n.split(" — ")[0])
+    grouped[by] = grouped[by].map(md)  # legend and hover text: Plotly reads <b>, <a href> in names as markup
     return grouped.drop(columns="bucket_start").sort_values(["bucket", by])
 
 

@@ -102,45 +102,74 @@ def human_size(chars: int) -> str:
     return f"{chars} characters"
 
 
-def flatten(value, prefix: str = "") -> dict[str, object]:
-    """Leaf values by path: {"a": {"b": [1]}} -> {"a.b[0]": 1}; empty containers are leaves."""
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+CHANGE_ORDER = {"changed": 0, "emptied": 1, "added": 2, "removed": 2, "unchanged": 3}
+
+
+def _child_path(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if _PLAIN_KEY.match(key) else f"{prefix}[{json.dumps(key, ensure_ascii=False)}]"
+
+
+def flatten(value, prefix: str = "$") -> dict[str, object]:
+    """Leaf values by JSON path: {"a": {"b": [1]}} -> {"$.a.b[0]": 1}; empty containers are leaves."""
     if isinstance(value, dict) and value:
         out: dict[str, object] = {}
         for key, child in value.items():
-            out.update(flatten(child, f"{prefix}.{key}" if prefix else str(key)))
+            out.update(flatten(child, _child_path(prefix, str(key))))
         return out
     if isinstance(value, list) and value:
         out = {}
         for index, child in enumerate(value):
             out.update(flatten(child, f"{prefix}[{index}]"))
         return out
-    return {prefix or "(whole payload)": value}
+    return {prefix: value}
 
 
-def diff(before, after) -> list[dict]:
-    """Changed, added and removed leaf fields between two parsed JSON values, in path order."""
+def _under(path: str, parent: str) -> bool:
+    return path.startswith(parent + ".") or path.startswith(parent + "[")
+
+
+def _empty(value) -> bool:
+    return isinstance(value, list | dict) and not value
+
+
+def diff(before, after, unchanged: bool = False) -> list[dict]:
+    """What differs between two parsed JSON values, leading with what matters: changed values, then lists or objects
+    that were emptied, then added and removed fields, each group in path order; with unchanged=True the unchanged
+    fields follow (the context a page shows collapsed)."""
     old, new = flatten(before), flatten(after)
+    emptied = {p for p, v in new.items() if _empty(v) and any(_under(q, p) for q in old)}
+    filled = {p for p, v in old.items() if _empty(v) and any(_under(q, p) for q in new)}
     rows = []
-    for path in sorted(old.keys() | new.keys()):
+    for path in old.keys() | new.keys():
         was, now = old.get(path, _MISSING), new.get(path, _MISSING)
+        if path in emptied:
+            count = sum(1 for q in old if _under(q, path))
+            rows.append({"path": path, "before": f"{count} value{'s' if count != 1 else ''}", "after": _shown(now),
+                         "change": "emptied"})
+            continue
+        if path in filled or any(_under(path, p) for p in emptied):
+            continue
         if was is _MISSING:
             change = "added"
         elif now is _MISSING:
             change = "removed"
         elif was != now or type(was) is not type(now):
             change = "changed"
+        elif unchanged:
+            change = "unchanged"
         else:
             continue
         rows.append({"path": path, "before": _shown(was), "after": _shown(now), "change": change})
-    return rows
+    return sorted(rows, key=lambda r: (CHANGE_ORDER[r["change"]], r["path"]))
 
 
-def diff_texts(before: str | None, after: str | None) -> list[dict] | None:
+def diff_texts(before: str | None, after: str | None, unchanged: bool = False) -> list[dict] | None:
     """diff() of two stored payloads, or None when either is missing or not valid JSON."""
     old, new = parse(before), parse(after)
     if old is _MISSING or new is _MISSING:
         return None
-    return diff(old, new)
+    return diff(old, new, unchanged)
 
 
 def _shown(value) -> str:

@@ -14,7 +14,7 @@ import duckdb
 
 from entities import db, retention
 from entities.sync import worker
-from entities.watch import groups
+from entities.watch import evaluator, groups
 from entities.web import control, ingest, tokens
 
 log = logging.getLogger("entities")
@@ -67,9 +67,14 @@ def _server_file(con: duckdb.DuckDBPyConnection):
     return control.ServerFile(db.db_path())
 
 
+def _alert_evaluator(con: duckdb.DuckDBPyConnection):
+    every = evaluator.interval()
+    return evaluator.AlertJob(con, every).start() if every else None
+
+
 # Started in this order; the server file last, so a CLI command finds the app only once its jobs run.
 JOBS: list[Callable[[duckdb.DuckDBPyConnection], object | None]] = [
-    _retry_worker, ingest.ingest_writer, _token_usage, _group_lifecycle, _pruner, _server_file]
+    _retry_worker, ingest.ingest_writer, _token_usage, _group_lifecycle, _alert_evaluator, _pruner, _server_file]
 running: dict[str, object] = {}
 
 

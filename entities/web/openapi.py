@@ -152,9 +152,9 @@ OPERATIONS: dict[tuple[str, str], dict] = {
         "summary": "Ingest a batch of records of any import kind (scope ingest)",
         "description": "JSON lines (application/x-ndjson) or a JSON array (application/json), optionally gzip "
                        "(Content-Encoding: gzip). Each record is an object with a `kind` (integrations, flows, "
-                       "entities, children, transactions) beside that kind's fields in docs/IMPORT.md. Valid rows "
-                       "land in one transaction; rejected rows come back with their index and reason. Re-sending "
-                       "the same batch changes nothing.",
+                       "error_codes, entities, children, transactions) beside that kind's fields in docs/IMPORT.md. "
+                       "Valid rows land in one transaction; rejected rows come back with their index and reason. "
+                       "Re-sending the same batch changes nothing.",
         "requestBody": {"required": True, "content": {
             "application/x-ndjson": {"schema": {"type": "string"}},
             "application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}},

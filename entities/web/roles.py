@@ -124,6 +124,16 @@ def claim_groups(claims: Mapping, claim: str) -> list[str]:
         return [str(value)]
 
 
+def principal_for(claims: Mapping, rules: Iterable[Rule], env: Mapping[str, str] | None = None) -> Principal:
+    """The signed-in person an ID token's claims describe, with the role the rules give them ("" = none).
+    An email the provider marks unverified (email_verified false) counts for no email or domain rule."""
+    subject = str(claims.get("sub") or "")
+    email = str(claims.get("email") or "")
+    verified = email if claims.get("email_verified") is not False else ""
+    groups = claim_groups(claims, groups_claim(env))
+    return Principal(email or subject, kind="user", role=resolve(verified, groups, rules), subject=subject)
+
+
 def stored_rules(con) -> list[Rule]:
     return [Rule(r["pattern"], r["role"], "admin page") for r in queries.records(con, "role_rules_list")]
 

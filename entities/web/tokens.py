@@ -18,6 +18,7 @@ import time
 import queries
 from entities import audit, db, identity
 from entities.identity import Principal
+from entities.web import session
 
 SCOPES = tuple(identity.TOKEN_SCOPES)
 PREFIX = "ent_"
@@ -211,11 +212,13 @@ def authenticate(request, action: str) -> Principal:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        raise HTTPException(401, "this endpoint needs an API token: send 'Authorization: Bearer <token>' "
-                                 "(create one with `entities token create`)",
-                            headers={"WWW-Authenticate": "Bearer"})
-    control = CONTROL["secret"]
-    if control and hmac.compare_digest(token.encode(), control.encode()):
+        user = session.user_principal(request, _cursor())  # a signed-in browser acts as that person
+        if user is None:
+            raise HTTPException(401, "this endpoint needs an API token: send 'Authorization: Bearer <token>' "
+                                     "(create one with `entities token create`) or sign in",
+                                headers={"WWW-Authenticate": "Bearer"})
+        principal = user
+    elif (control := CONTROL["secret"]) and hmac.compare_digest(token.encode(), control.encode()):
         principal = identity.CLI
     else:
         principal = verify(_cursor(), token)
