@@ -84,7 +84,7 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: str) -> None:
         backup = f"{path}.v{current}.bak"
         shutil.copyfile(path, backup)
         missing = ", ".join(f"{v:04d}" for v in queries.missing_versions(con))
-        print(f"Migrating {path} (schema version {current}) with migrations {missing}; the old file is kept at "
+        print(f"Migrating {path} from schema version {current} (applying {missing}); the old file is kept at "
               f"{backup}", file=sys.stderr, flush=True)
     con.begin()
     try:
