@@ -95,8 +95,9 @@ me = ui.principal()
 if not me.role:
     no_role_screen(me)
 
-integration_picker()
-reference_finder()
+ui.fault_banner()
+ui.run_guarded(integration_picker)
+ui.run_guarded(reference_finder)
 who_am_i(me)
 navigation = st.navigation([
     st.Page("pages/entities_list.py", title="Entities", icon=":material/table_rows:", default=True),
@@ -109,4 +110,4 @@ navigation = st.navigation([
             visibility="visible" if me.can("roles") else "hidden"),
     st.Page("pages/alerts.py", title="Alerts", icon=":material/notifications:", url_path="alerts"),
 ])
-navigation.run()
+ui.run_guarded(navigation.run)

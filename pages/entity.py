@@ -90,7 +90,7 @@ def retry_section(cur, e: dict) -> None:
             return
         if st.session_state.pop(f"retry_watch_{e['id']}", False):
             show_outcome(cur, e["id"])  # also when the worker finished before the watcher was first drawn
-        refused = ui.refusal(ui.principal(), "retry")
+        refused = ui.refusal(ui.principal(), "retry") or ui.write_block()
         if st.button("Retry", key="retry_start", icon=":material/replay:", type="primary", disabled=bool(refused),
                      help=refused or "Re-sync this record now"):
             st.session_state[confirming] = True
@@ -106,7 +106,8 @@ def retry_section(cur, e: dict) -> None:
             st.markdown(f"The retry will create this record in **{ui.md(e['storer'])}**.")
         st.caption(f"Requested as {ui.md(ui.principal().name)}.")
         go, cancel, _ = st.columns([1, 1, 6])
-        if go.button("Confirm retry", key="retry_confirm", type="primary"):
+        blocked = ui.write_block()
+        if go.button("Confirm retry", key="retry_confirm", type="primary", disabled=bool(blocked), help=blocked):
             st.session_state[confirming] = False
             request_retry(cur, e["id"])
         if cancel.button("Cancel", key="retry_cancel"):
@@ -135,6 +136,7 @@ def request_retry(cur, entity_id: int) -> None:
 
 
 @st.fragment(run_every=1)
+@ui.guarded
 def watch_retry(entity_id: int, request_id: int) -> None:
     cur = ui.cursor()
     request = next((r for r in queries.records(cur, "retry_requests_of_entity", entity_id=entity_id)

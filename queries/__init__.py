@@ -2,7 +2,9 @@
 
 Nothing else in the project calls ``execute``. Values are always bound as parameters; the only text ever
 substituted into SQL is an identifier from IDENTIFIERS (an allowlist in code): ORDER BY columns, and the list
-filter macro in the {{filter}} slot, which the runner fills itself from $error_group (see filter_macro).
+filter macro in the {{filter}} slot, which the runner fills itself from $error_group (see filter_macro); a table
+of our own schema in the {{table}} slot (entities check); and the database's own catalog name, quoted, in the
+{{catalog}} slot (backups copy it by name).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ MIGRATIONS_DIR = QUERY_DIR / "migrations"
 FILTER_MACROS = ("entity_filter", "entity_filter_group")
 IDENTIFIERS = frozenset(SORTS.values()) | {"asc", "desc"} | set(FILTER_MACROS) | {"compact_source", "compact_target"}
 _SLOT = re.compile(r"\{\{(\w+)\}\}")
+_CREATE_TABLE = re.compile(r"create\s+table\s+(?:if\s+not\s+exists\s+)?(\w+)", re.IGNORECASE)
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
@@ -50,6 +53,10 @@ def _render(name: str, idents: dict[str, str] | None, params: dict) -> str:
 
     def fill(match: re.Match) -> str:
         value = (idents or {}).get(match.group(1))
+        if match.group(1) == "catalog" and isinstance(value, str) and value:
+            return '"' + value.replace('"', '""') + '"'
+        if match.group(1) == "table" and value in schema_tables():
+            return value
         if value not in IDENTIFIERS:
             raise ValueError(f"{name}: identifier slot {match.group(1)!r} got {value!r}, not in the allowlist")
         return value
@@ -104,6 +111,14 @@ def records(con, name: str, idents=None, **params) -> list[dict]:
 def execute_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Run a trusted multi-statement script from the repository (DDL, test fixtures); never user input."""
     con.execute(Path(path).read_text())
+
+
+@cache
+def schema_tables() -> tuple[str, ...]:
+    """Every table our schema files create, in creation order (the allowlist of the {{table}} slot)."""
+    files = [*sorted(SCHEMA_DIR.glob("*.sql")), *migrations().values()]
+    found = [m.group(1).lower() for f in files for m in _CREATE_TABLE.finditer(f.read_text())]
+    return tuple(dict.fromkeys(found))
 
 
 def migrations() -> dict[int, Path]:

@@ -129,11 +129,11 @@ def wait_until(condition, timeout: float = 30.0, what: str = "condition"):
 class Server:
     """A real `entities serve` (streamlit run app.py) on a free 127.0.0.1 port against a database file."""
 
-    def __init__(self, db_path: Path, env: dict | None = None):
+    def __init__(self, db_path: Path, env: dict | None = None, log: Path | None = None):
         self.db_path = db_path
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = db_path.with_suffix(".server.log")
+        self.log = log or db_path.with_suffix(".server.log")
         cmd = [sys.executable, "-m", "entities.cli", "serve", "--db", str(db_path), "--server.port", str(self.port),
                "--server.fileWatcherType", "none"]
         full_env = dict(os.environ, ENTITIES_DB=str(db_path), **(env or {}))

@@ -8,6 +8,7 @@ import queries
 
 PARAM_LINE = re.compile(r"^--\s*@param\s+(\w+)\s+([\w\[\]() ,]+?)\s*=\s*(.+?)\s*$")
 IDENT_LINE = re.compile(r"^--\s*@ident\s+(\w+)\s*=\s*(\w+)\s*$")
+NEEDS_LINE = re.compile(r"^--\s*@needs\s+(\w+)\s*$")  # a query that must run first (e.g. backup_attach)
 SETUP_LINE = re.compile(r"^--\s*@test-setup\s+(.+)$")  # SQL the fixture needs first, e.g. an ATTACH
 
 
@@ -39,6 +40,9 @@ def test_query_has_header(name):
 @pytest.mark.parametrize("name", queries.names())
 def test_query_runs_on_fixture(name, con):
     """Each named query executes with its example parameters on the fixture DB."""
+    for line in header(name):
+        if m := NEEDS_LINE.match(line):
+            queries.run(con, m.group(1), **example_params(m.group(1), con)[0])
     params, idents = example_params(name, con)
     for line in header(name):
         if m := SETUP_LINE.match(line):

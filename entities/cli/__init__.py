@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 
+import duckdb
+
+from entities import db
 from entities.db import DatabaseError
 
+EXIT_DATABASE = 3
 EXIT_BUG = 70  # sysexits EX_SOFTWARE: an unexpected error, reported in one line
 
 # name -> (module, help). A module provides configure(parser) and run(args) -> exit code.
@@ -19,6 +24,8 @@ COMMANDS = {
     "prune": ("entities.cli.prune", "apply the retention policy: delete old transactions and payloads"),
     "token": ("entities.cli.token", "create, list or revoke API tokens"),
     "bench": ("entities.cli.bench", "measure query speed at scale against pandas and SQLite baselines"),
+    "check": ("entities.cli.check", "read every block of a database and report damage"),
+    "backup": ("entities.cli.backup", "make a consistent copy of a database, also while the app runs"),
 }
 
 
@@ -36,18 +43,35 @@ def main(argv: list[str] | None = None) -> int:
     if extra and not getattr(args, "accepts_extra", False):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.extra = extra
+    # a terminated command unwinds like Ctrl-C, so temp folders and half-built files are removed on the way out
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         return args.run(args) or 0
     except DatabaseError as exc:
         print(f"entities {args.command}: {exc}", file=sys.stderr)
-        return 3
+        return EXIT_DATABASE
+    except (duckdb.Error, OSError) as exc:
+        problem = db.fault_of(exc, str(getattr(args, "db", None) or db.db_path()))
+        if problem is None and isinstance(exc, OSError):
+            print(f"entities {args.command}: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+            return 1
+        text = problem or f"the database failed: {' '.join(str(exc).split())[:300]}"
+        print(f"entities {args.command}: {text}", file=sys.stderr)
+        return EXIT_DATABASE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence: a message and a code, never a traceback
+        if isinstance(exc, RuntimeError) and "interrupted" in str(exc):
+            print("interrupted", file=sys.stderr)  # DuckDB ends a running query this way on Ctrl-C or kill
+            return 130
         detail = " ".join(str(exc).split())[:500] or type(exc).__name__
         print(f"entities {args.command}: stopped by an unexpected error: {detail}", file=sys.stderr)
         return EXIT_BUG
+
+
+def _terminated(signum, frame):
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

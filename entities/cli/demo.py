@@ -113,6 +113,9 @@ def run(args: argparse.Namespace) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     anchor = args.anchor or current_minute()
     tmp = path.with_name(path.name + ".tmp")
+    if tmp.exists():
+        print(f"entities demo: removing {tmp} ({tmp.stat().st_size / 2**20:,.1f} MB), left by an interrupted run",
+              file=sys.stderr)
     _remove(tmp)
     progress = Progress(STEPS)
     try:

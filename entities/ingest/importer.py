@@ -6,11 +6,11 @@ natural key). Each file is one database transaction. The data contract is docs/I
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 import queries
-from entities import db, model
+from entities import db, disk, model
 from entities.ingest import rawjson, textfile
 
 KINDS = ("error_codes", "integrations", "flows", "entities", "children", "transactions")  # also the load order
@@ -44,6 +44,7 @@ FORMAT_NAMES = {"jsonl": "JSON lines", "csv": "CSV (comma-separated, double quot
 _JSON_LINE = re.compile(r"in line (\d+): (.*)$")
 PROGRESS_MIN_BYTES = 5_000_000
 EXIT_OK, EXIT_UNREADABLE, EXIT_REJECTED = 0, 1, 2
+STAGING_PREFIX = "entities-import-"  # TMPDIR/entities-import-<pid>-*: a killed run's leftovers are found by pid
 
 
 @dataclass
@@ -159,7 +160,7 @@ def import_file(con: duckdb.DuckDBPyConnection, source: Source, keep_checked: Pa
     started = time.perf_counter()
     writes = WRITES[source.kind]
     progress = Progress(source, 3 + len(writes))
-    with tempfile.TemporaryDirectory(prefix="entities-import-") as tmp:
+    with disk.staging_dir(STAGING_PREFIX) as tmp, db.serialized():
         staged, checked = str(Path(tmp) / "staged.parquet"), str(Path(tmp) / "checked.parquet")
         con.begin()
         try:
@@ -169,8 +170,11 @@ def import_file(con: duckdb.DuckDBPyConnection, source: Source, keep_checked: Pa
             check_invariant(source, layout, result.counts)
             con.commit()
         except (ReadFailed, duckdb.Error) as exc:
-            con.rollback()
+            with contextlib.suppress(duckdb.Error):
+                con.rollback()  # a failed write may have ended the transaction already
             progress.close()
+            if (fault := storage_fault(con, source, exc.__cause__ or exc)) is not None:
+                raise fault from exc  # a full disk or TMPDIR is not the input file's fault: stop, one line
             result.error = str(exc) if isinstance(exc, ReadFailed) else " ".join(str(exc).split())
             result.counts = {}
             return result
@@ -266,6 +270,14 @@ def advance_sequences(con: duckdb.DuckDBPyConnection) -> None:
     queries.run(con, "sequences_advance")
 
 
+def storage_fault(con, source: Source, exc: BaseException) -> db.DatabaseError | None:
+    """A refused write to the database or the staging folder (not a problem reading the input file)."""
+    failed_on = disk.path_in(str(exc))
+    if failed_on and Path(failed_on).resolve() == source.path.resolve():
+        return None
+    return db.fault_of(exc, db.path_of(con) or "")
+
+
 class ReadFailed(Exception):
     """The file could not be read as the given format (truncated, broken quoting, corrupt)."""
 
@@ -306,6 +318,10 @@ def run(args) -> int:
         print(f"entities import: nothing was loaded; fix the argument{'s' if len(problems) > 1 else ''} above "
               "and run the command again.", file=sys.stderr)
         return EXIT_UNREADABLE
+    removed, size = disk.remove_stale(STAGING_PREFIX)
+    if removed:
+        print(f"Removed {removed} staging folder(s) ({size / 2**20:,.1f} MB) left in TMPDIR by interrupted imports.",
+              file=sys.stderr)
     con = db.connect(args.db, create=True)
     try:
         results = [import_file(con, source) for source in sources]

@@ -130,6 +130,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     con = db.connect(args.db)
+    db.require_writable(args.db)
     worker = Worker(con)
     worker.requeue_interrupted()
     if args.once:

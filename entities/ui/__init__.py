@@ -1,13 +1,16 @@
 """UI helpers shared by pages: the connection, cached queries, status badges and viewer-local times."""
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import duckdb
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
@@ -70,7 +73,78 @@ def clear_cache() -> None:
 
 
 def show_db_error(exc: db.DatabaseError) -> None:
-    st.error(f"**{exc.problem}**\n\nDatabase path: `{exc.path}`\n\n{exc.action}", icon="🛑")
+    st.error(f"**{md(exc.problem)}**\n\nDatabase path: `{exc.path}`\n\n{exc.browser_action}", icon="🛑")
+
+
+def write_block() -> str | None:
+    """Why writes (retry buttons, changes) are disabled now, for a button's help text; None when they work."""
+    reason = db.read_only_reason()
+    if reason is None:
+        return None
+    kind = "The database file is damaged" if isinstance(reason, db.Damaged) else "Read-only mode"
+    return f"{kind}: {reason.problem}. Retries and other changes are disabled until this is fixed."
+
+
+def fault_banner() -> None:
+    """The banner on every page while the database is read-only or damaged, and a one-time migration notice."""
+    path = str(Path(db.db_path()).resolve())
+    note = db.migrations_done.get(path)
+    if note and not st.session_state.get("_migration_seen"):
+        st.session_state["_migration_seen"] = True
+        st.info(note + ".", icon=":material/upgrade:")
+    reason = db.read_only_reason()
+    if reason is None:
+        return
+    if isinstance(reason, db.Damaged):
+        st.error(f"**The database file is damaged.** {md(reason.problem)}.\n\nWhat still reads is shown; retries "
+                 f"and other changes are disabled. {_backup_pointer()}", icon=":material/broken_image:")
+    else:
+        st.warning(f"**Read-only mode.** {md(reason.problem)}.\n\n{md(reason.browser_action)}",
+                   icon=":material/lock:")
+    _watch_mode(db.generation())
+
+
+def _backup_pointer() -> str:
+    folder = os.environ.get("ENTITIES_BACKUP_DIR", "").strip()
+    where = (f"Backups of this app are in `{folder}` (ENTITIES_BACKUP_DIR)." if folder else
+             "This app makes no daily backups (ENTITIES_BACKUP_DIR is not set); use your latest `entities backup`.")
+    return (f"{where} To see what is affected, stop the app and run `entities check --db {db.db_path()}`; to "
+            "restore, follow README › Backups and restore.")
+
+
+@st.fragment(run_every=2)
+def _watch_mode(shown_generation: int) -> None:
+    """While read-only: redraw the page as soon as the app has reopened the database (writable again)."""
+    if db.generation() != shown_generation:
+        st.rerun(scope="app")
+
+
+def run_guarded(page_run) -> None:
+    """Run a page; a database fault (damaged block, refused write, unreadable file) becomes a message, never a
+    traceback, and a damaged block or a refused write switches the app to read-only mode with its banner."""
+    try:
+        page_run()
+    except db.DatabaseError as exc:
+        show_db_error(exc)
+    except duckdb.Error as exc:
+        before = db.generation()
+        problem = db.note_fault(exc)
+        if problem is None:
+            st.error(f"**This page could not be read from the database.** {md(' '.join(str(exc).split())[:300])}"
+                     "\n\nReload the page; if it persists, run `entities check` on the database.", icon="🛑")
+            return
+        clear_cache()
+        if db.generation() != before:
+            st.rerun()  # draw the page again under the new banner; the damage is known now, so this runs once
+        show_db_error(problem)
+
+
+def guarded(fragment):
+    """run_guarded for a fragment, whose own reruns do not pass through the page."""
+    @functools.wraps(fragment)
+    def run(*args, **kwargs):
+        run_guarded(lambda: fragment(*args, **kwargs))
+    return run
 
 
 def viewer_tz() -> ZoneInfo:

@@ -12,7 +12,7 @@ BATCH_KEY = "bulk_retry_batch"
 
 def controls(filter_params: dict, selected_ids: list[int]) -> None:
     """Bulk retry of the rows selected in the list and of every record matching the list filter."""
-    refused = ui.refusal(ui.principal(), "retry")
+    refused = ui.refusal(ui.principal(), "retry") or ui.write_block()
     if st.button(f"Retry selected ({len(selected_ids):,})", key="bulk_retry_selected", icon=":material/replay:",
                  disabled=bool(refused) or not selected_ids, width="stretch",
                  help=refused or "Queue a retry for each selected row."):
@@ -26,7 +26,7 @@ def controls(filter_params: dict, selected_ids: list[int]) -> None:
 
 def group_button(integration: int, type_: str, group: str, key: str) -> None:
     """Bulk retry of every record currently in error in one error group (integration and type)."""
-    refused = ui.refusal(ui.principal(), "retry")
+    refused = ui.refusal(ui.principal(), "retry") or ui.write_block()
     if st.button("Retry group…", key=key, icon=":material/replay:", disabled=bool(refused),
                  help=refused or "Queue a retry for every record of this group that is in error, oldest first."):
         confirm(bulk.error_group(integration, type_, group))
@@ -51,7 +51,9 @@ def confirm(scope: bulk.Scope) -> None:
     st.caption("Each record gets its own retry request, oldest first; records already stored in the target are "
                "updated there rather than created again.")
     yes, no = st.columns(2)
-    if yes.button(f"Retry {found.to_queue:,}", key="bulk_retry_confirm", type="primary"):
+    blocked = ui.write_block()
+    if yes.button(f"Retry {found.to_queue:,}", key="bulk_retry_confirm", type="primary", disabled=bool(blocked),
+                  help=blocked):
         try:
             st.session_state[BATCH_KEY] = bulk.submit(con, scope, ui.principal(), limit)
         except Forbidden as exc:
@@ -80,6 +82,7 @@ def show_progress() -> None:
 
 
 @st.fragment(run_every=1)
+@ui.guarded
 def _progress() -> None:
     batch: bulk.Batch = st.session_state[BATCH_KEY]
     p = bulk.progress(ui.cursor(), batch)

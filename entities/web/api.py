@@ -15,8 +15,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 import queries
+from entities import db
 from entities.sync import worker as retry_worker
-from entities.web import control, ingest, lifespan, metrics, openapi, read, retry_api
+from entities.web import backups, control, ingest, lifespan, metrics, openapi, read, retry_api
 from entities.web.http import Json, cursor, endpoint
 
 PREFIX = "/api/v1"
@@ -50,7 +51,9 @@ def health(request: Request) -> Json:
                      "running": queue["running"], "oldest_queued_at": queue["oldest_queued_at"],
                      "oldest_queued_age_seconds": _age(queue["oldest_queued_at"])}
     body["ingest"]["last_change_at"] = last_change
-    if enabled and not alive:
+    blocked = db.read_only_reason()
+    body["database"]["read_only"] = str(blocked) if blocked else None
+    if (enabled and not alive) or blocked:
         body["status"] = "degraded"
     return Json(body)
 
@@ -80,6 +83,7 @@ def routes() -> list[Route]:
         Route("/metrics", metrics.current().endpoint, methods=["GET"]),
         *ingest.routes(PREFIX),
         *control.routes(PREFIX),
+        *backups.routes(PREFIX),
     ]
     spec = f"{PREFIX}/openapi.json"
     described = [*((route.path, route.methods) for route in found), (spec, {"GET"})]

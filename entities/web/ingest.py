@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from entities import db
 from entities.ingest import batch
 from entities.web import metrics, tokens
 
@@ -137,7 +138,9 @@ def ingest_writer(con):
 async def _load(data: bytes, fmt: str) -> dict:
     writer = WRITER["writer"]
     if writer is None:
-        raise HTTPException(503, "the ingest writer is not running (the database could not be opened?)")
+        blocked = db.read_only_reason()
+        raise HTTPException(503, f"the database is read-only now, nothing was stored: {blocked}" if blocked else
+                            "the ingest writer is not running (the database could not be opened?)")
     return await asyncio.wrap_future(writer.submit(data, fmt))
 
 

@@ -177,6 +177,14 @@ OPERATIONS: dict[tuple[str, str], dict] = {
         "summary": "Revoke a token: `entities token revoke NAME` (local control secret only)",
         "parameters": [_param("name", "Token name.", {"type": "string"}, where="path", required=True)],
         "responses": {"200": {"description": "Revoked."}, **_errors(401, 403, 404)}},
+    ("/api/v1/control/backup", "post"): {
+        "summary": "A consistent copy of the database: `entities backup` while the app runs (local control secret "
+                   "only; the backup action)",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "properties": {
+            "to": {"type": "string", "description": "Absolute path of the new file, or an existing folder."}}}}}},
+        "responses": {"201": {"description": "The backup's path, size in bytes and row counts."},
+                      **_errors(400, 401, 403), "409": {"description": "A file already exists there."},
+                      "507": {"description": "No space left where the backup was to be written."}}},
     ("/api/v1/openapi.json", "get"): {
         "summary": "This description (no token)", "security": [],
         "responses": {"200": {"description": "OpenAPI 3.1 JSON."}}},

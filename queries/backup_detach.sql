@@ -1,0 +1,4 @@
+-- Detaches the backup file, which closes and flushes it. Returns nothing.
+-- @needs backup_attach
+-- (no parameters)
+detach entities_backup
