@@ -24,7 +24,7 @@ SORT_OPTIONS = tuple(opt for col in SORTS for opt in (f"-{col}", col))
 Q_LIMIT = 10_000
 GROUP_LIMIT = 1_000
 # The list page's URL parameters, in the order the README lists them.
-LIST_PARAMETERS = ("integration", "type", "status", "q", "from", "to", "group", "sort", "page", "size")
+LIST_PARAMETERS = ("integration", "type", "status", "q", "from", "to", "group", "gave_up", "sort", "page", "size")
 
 
 class BadParameter(ValueError):
@@ -109,6 +109,19 @@ def dump_date(value: date) -> list[str]:
     return [value.isoformat()]
 
 
+def parse_flag(raw: list[str]) -> bool:
+    value = raw[-1].strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{raw[-1]!r} is not 1 or 0")
+
+
+def dump_flag(value: bool) -> list[str]:
+    return ["1"] if value else []
+
+
 def parse_tz(raw: list[str]) -> ZoneInfo:
     try:
         return ZoneInfo(raw[-1].strip())
@@ -120,10 +133,12 @@ def parse_tz(raw: list[str]) -> ZoneInfo:
 
 def filter_params(integration: int, type_: str | None, statuses: list[str] | tuple = (), q: str | None = None,
                   updated_from: datetime | None = None, updated_to: datetime | None = None,
-                  error_group: str | None = None) -> dict:
-    """The entity_filter arguments as query parameters: the one description of "the current list"."""
+                  error_group: str | None = None, gave_up: bool = False) -> dict:
+    """The entity_filter arguments as query parameters: the one description of "the current list". gave_up is
+    not a SQL parameter: it makes the runner pick entity_filter_gave_up (queries.filter_macro)."""
     return {"integration": int(integration), "type": type_, "statuses": list(statuses), "q": q or None,
-            "updated_from": updated_from, "updated_to": updated_to, "error_group": error_group or None}
+            "updated_from": updated_from, "updated_to": updated_to, "error_group": error_group or None,
+            "gave_up": bool(gave_up)}
 
 
 def sort_idents(sort: str) -> dict[str, str]:
@@ -173,10 +188,12 @@ class ListRequest:
     page: int
     size: int
     tz: ZoneInfo
+    gave_up: bool = False
 
     def filter_params(self) -> dict:
         updated_from, updated_to = date_bounds(self.day_from, self.day_to, self.tz)
-        return filter_params(self.integration, self.type, self.statuses, self.q, updated_from, updated_to, self.group)
+        return filter_params(self.integration, self.type, self.statuses, self.q, updated_from, updated_to, self.group,
+                             self.gave_up)
 
     @property
     def offset(self) -> int:
@@ -186,8 +203,8 @@ class ListRequest:
         """The effective parameters, defaults included, as the URL would spell them."""
         return {"integration": self.integration, "type": self.type, "status": list(self.statuses), "q": self.q,
                 "from": self.day_from.isoformat() if self.day_from else None,
-                "to": self.day_to.isoformat() if self.day_to else None, "group": self.group, "sort": self.sort,
-                "page": self.page, "size": self.size, "tz": self.tz.key}
+                "to": self.day_to.isoformat() if self.day_to else None, "group": self.group,
+                "gave_up": self.gave_up, "sort": self.sort, "page": self.page, "size": self.size, "tz": self.tz.key}
 
 
 def single(query: Mapping[str, list[str]], name: str) -> list[str]:
@@ -240,4 +257,4 @@ def parse_list_request(query: Mapping[str, list[str]], integrations: list[dict],
         statuses=tuple(statuses), q=value("q", bounded_text(Q_LIMIT), ""), day_from=day_from, day_to=day_to,
         group=value("group", bounded_text(GROUP_LIMIT), None), sort=value("sort", parse_sort, DEFAULT_SORT),
         page=value("page", positive_int, 1), size=value("size", one_of(PAGE_SIZES, int), DEFAULT_PAGE_SIZE),
-        tz=value("tz", parse_tz, ZoneInfo("UTC")))
+        tz=value("tz", parse_tz, ZoneInfo("UTC")), gave_up=value("gave_up", parse_flag, False))

@@ -38,12 +38,13 @@ def live_list() -> None:
     urlstate.bind("from", parse=listing.parse_date, dump=listing.dump_date, default=None)
     urlstate.bind("to", parse=listing.parse_date, dump=listing.dump_date, default=None)
     urlstate.bind("group", parse=urlstate.text(listfilter.GROUP_LIMIT), dump=urlstate.dump_one, default=None)
+    urlstate.bind("gave_up", parse=listing.parse_flag, dump=listing.dump_flag, default=False)
     urlstate.bind("sort", parse=listing.parse_sort, dump=urlstate.dump_one, default=listing.DEFAULT_SORT)
     urlstate.bind("size", parse=urlstate.one_of(listing.PAGE_SIZES, int), dump=urlstate.dump_one,
                   default=listing.DEFAULT_PAGE_SIZE)
     state = st.session_state
     signature = (integration_id, state["type"], tuple(state["status"]), state["q"], state["from"], state["to"],
-                 state["group"], state["sort"], state["size"])
+                 state["group"], state["gave_up"], state["sort"], state["size"])
     if state.get("_list_signature", signature) != signature:
         state["page"] = 1  # another type, filter, search, sort or page size starts again at page 1
     state["_list_signature"] = signature
@@ -54,7 +55,8 @@ def live_list() -> None:
     tz = ui.viewer_tz()
     updated_from, updated_to = listing.date_bounds(state["from"], state["to"], tz)
     # The current list, exactly as entity_filter takes it: page, count, chart, export and bulk retry all use it.
-    filter_params = listing.filter_params(integration_id, type_key, statuses, q, updated_from, updated_to, group)
+    filter_params = listing.filter_params(integration_id, type_key, statuses, q, updated_from, updated_to, group,
+                                          state["gave_up"])
 
 
     def fetch_page(number: int):
@@ -70,6 +72,8 @@ def live_list() -> None:
     counts = listing.counts_by_type(breakdown)
     type_counts = counts[type_key]
     total = sum(type_counts[s] for s in (statuses or STATUS_KEYS))
+    if state["gave_up"]:  # the breakdown counts every record; the gave-up subset is counted on its own
+        total = int(ui.query_frame("entity_count", **filter_params)["n"].iloc[0])
     pages = max(1, -(-total // size))
     if state["page"] > pages:
         urlstate.notice(f"Page {state['page']} does not exist (there {'is' if pages == 1 else 'are'} {pages}); "
@@ -81,7 +85,8 @@ def live_list() -> None:
 
 
     def reset_filters() -> None:
-        for key, value in (("status", []), ("q", ""), ("from", None), ("to", None), ("group", None)):
+        for key, value in (("status", []), ("q", ""), ("from", None), ("to", None), ("group", None),
+                           ("gave_up", False)):
             st.session_state[key] = value
 
 
@@ -107,8 +112,13 @@ def live_list() -> None:
     to_col.date_input("Updated to", key="to", format="YYYY-MM-DD")
     sort_col.selectbox("Sort by", listing.SORT_OPTIONS, key="sort", format_func=listing.sort_label)
     size_col.selectbox("Rows", listing.PAGE_SIZES, key="size")
+    flags = st.container(horizontal=True, vertical_alignment="center")
+    flags.toggle("Gave up only", key="gave_up",
+                 help="Records the auto-retry policy stopped retrying after its last attempt failed with a transient "
+                      "error. A retry by hand starts their attempts again.")
     if group:
-        st.button(f"Error group: {ui.md(group)}  ✕", key="clear_group", on_click=clear_group, help="Remove this filter")
+        flags.button(f"Error group: {ui.md(group)}  ✕", key="clear_group", on_click=clear_group,
+                     help="Remove this filter")
 
     if seconds:
         new_errors = int(ui.query_frame("live_new_errors", integration=integration_id, type=None,
@@ -116,7 +126,7 @@ def live_list() -> None:
         st.markdown(live.status_line("list", seconds, new_errors) + f" in **{ui.md(integration['name'])}**")
 
     label = TYPE[type_key].label
-    filtered = bool(statuses or q or updated_from or updated_to or group)
+    filtered = bool(statuses or q or updated_from or updated_to or group or state["gave_up"])
     table_col, side_col = st.columns([4, 1])
     selected_ids: list[int] = []
     with table_col:
@@ -139,7 +149,8 @@ def live_list() -> None:
             else:
                 chosen = ", ".join(ui.status_label(s) for s in statuses) or "any status"
                 st.info(f"No {label.lower()} match these filters (status: {chosen}"
-                        + (f", search “{ui.md(q[:200])}”" if q else "") + ").", icon=":material/filter_alt_off:")
+                        + (f", search “{ui.md(q[:200])}”" if q else "")
+                        + (", gave up only" if state["gave_up"] else "") + ").", icon=":material/filter_alt_off:")
             if filtered:
                 st.button("Clear all filters", key="clear_filters", on_click=reset_filters)
         else:

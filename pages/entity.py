@@ -1,6 +1,7 @@
 """Entity detail at /entity?id=N: header and current error, transaction history, raw payloads and diff, children,
 and Retry. Reads are uncached on purpose: the background worker writes here, and each read is a key lookup."""
 import html
+from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
@@ -78,10 +79,21 @@ def current_error(e: dict) -> None:
     box(text, icon=":material/error:")
 
 
+def gave_up_note(cur, e: dict) -> None:
+    found = retry.state(cur, e["id"])
+    if found and found["gave_up_at"]:
+        attempts = found["gave_up_attempts"]
+        st.warning(f"**Auto-retry gave up** at {ui.local_time(found['gave_up_at'])} after {attempts} "
+                   f"attempt{'s' if attempts != 1 else ''}; the last one failed with {found['gave_up_code']}: "
+                   f"{found['gave_up_message'] or ''}\n\nA retry by hand starts the attempts again.",
+                   icon=":material/do_not_disturb_on:")
+
+
 def retry_section(cur, e: dict) -> None:
     flash = st.session_state.pop(f"retry_flash_{e['id']}", None)
     if flash:
         getattr(st, flash[0])(flash[1])
+    gave_up_note(cur, e)
     confirming = f"retry_confirming_{e['id']}"
     if not st.session_state.get(confirming):
         open_request = retry.open_request(cur, e["id"])
@@ -142,12 +154,30 @@ def watch_retry(entity_id: int, request_id: int) -> None:
     request = next((r for r in queries.records(cur, "retry_requests_of_entity", entity_id=entity_id)
                     if r["id"] == request_id), None)
     if request and request["state"] in OPEN_RETRY_STATES:
-        st.info(f"Retry {request['state']} since {ui.local_time(request['requested_at'])} "
+        found = retry.state(cur, entity_id) or {}
+        attempt = f"Attempt {request['attempt']} of {found.get('max_attempts', '?')}. " if request["attempt"] > 1 \
+            else ""
+        waiting = request["state"] == "queued" and request["not_before"] and \
+            request["not_before"] > datetime.now(UTC)
+        if waiting:
+            st.info(f"{attempt}Automatic retry by {ui.md(request['requested_by'])}: next attempt at "
+                    f"{ui.local_time(request['not_before'])} (in {_until(request['not_before'])}), after the last "
+                    "one failed with a transient error.", icon=":material/schedule:")
+            if st.button("Retry now", key="retry_now", icon=":material/replay:",
+                         help="Retry at once as yourself; the attempts start again at 1."):
+                request_retry(cur, entity_id)
+            return
+        st.info(f"{attempt}Retry {request['state']} since {ui.local_time(request['requested_at'])} "
                 f"(requested by {ui.md(request['requested_by'])}); this page updates when it finishes.",
                 icon=":material/hourglass_top:")
         return
     ui.clear_cache()
     st.rerun(scope="app")
+
+
+def _until(moment) -> str:
+    seconds = max(0, int((moment - datetime.now(UTC)).total_seconds()))
+    return f"{seconds} s" if seconds < 120 else f"{seconds // 60} min"
 
 
 def show_outcome(cur, entity_id: int) -> None:

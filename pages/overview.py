@@ -74,6 +74,19 @@ def live_data() -> None:
                                                  strict=True):
         column.metric(label, value, help=help_text, border=True)
 
+    gave_up = ui.query_frame("overview_gave_up", integration=scope)
+    if gave_up.empty:
+        st.caption("Auto-retry: no record has given up; transient errors are retried by the policy.")
+    else:
+        links = st.container(horizontal=True, vertical_alignment="center", key="gave_up_links")
+        links.markdown(f"**{int(gave_up['gave_up'].sum()):,} gave up** after the auto-retry policy's last attempt:")
+        for row in gave_up.itertuples():
+            name = names.get(int(row.integration_id), row.integration_id)
+            links.page_link("pages/entities_list.py", icon=":material/do_not_disturb_on:",
+                            label=f"{ui.md(str(name))} · {TYPE[row.type].label if row.type in TYPE else row.type}: "
+                                  f"{int(row.gave_up):,}",
+                            query_params={"integration": int(row.integration_id), "type": row.type, "gave_up": "1"})
+
     rates = ui.query_df("overview_error_rate", integration=scope, bucket_seconds=window.bucket_seconds,
                         since=ov.window_since(window, now))
     st.subheader("Error rate over time")

@@ -20,7 +20,7 @@ from entities.model import SORTS
 QUERY_DIR = Path(__file__).parent
 SCHEMA_DIR = QUERY_DIR / "schema"
 MIGRATIONS_DIR = QUERY_DIR / "migrations"
-FILTER_MACROS = ("entity_filter", "entity_filter_group")
+FILTER_MACROS = ("entity_filter", "entity_filter_group", "entity_filter_gave_up")
 IDENTIFIERS = frozenset(SORTS.values()) | {"asc", "desc"} | set(FILTER_MACROS) | {"compact_source", "compact_target"}
 _SLOT = re.compile(r"\{\{(\w+)\}\}")
 _CREATE_TABLE = re.compile(r"create\s+table\s+(?:if\s+not\s+exists\s+)?(\w+)", re.IGNORECASE)
@@ -40,7 +40,10 @@ def names() -> list[str]:
 
 
 def filter_macro(params: dict) -> str:
-    """entity_filter unless an error group is filtered: binding error_group()'s regexes costs ~0.8 ms a query."""
+    """entity_filter unless an error group is filtered: binding error_group()'s regexes costs ~0.8 ms a query.
+    The list's gave-up flag (not a SQL parameter of its own) picks entity_filter_gave_up, which takes a group too."""
+    if params.get("gave_up"):
+        return FILTER_MACROS[2]
     return FILTER_MACROS[params.get("error_group") is not None]
 
 

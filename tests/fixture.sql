@@ -74,5 +74,6 @@ insert into transactions values
     (18, 41, '2026-11-11 10:00:00+00', 'create', 'success', null, 'Created', '{"order": {"id": "wc-501"}}', '{"Invoice": {"DocumentNumber": "F-5001"}}', 200, 'sync-engine'),
     (19, 42, '2026-11-26 06:00:00+00', 'create', 'error', 'CUSTOMER_EMAIL_MISSING', 'Customer wc-c-77 has no email address', '{"customer": {"id": "wc-c-77"}}', '{"error": "email required"}', 120, 'sync-engine');
 
-insert into retry_requests values
+insert into retry_requests (id, entity_id, open_entity_id, requested_at, requested_by, state, finished_at,
+                            transaction_id) values
     (1, 2, null, '2026-11-26 09:29:00+00', 'anna.karlsson@nordicoutdoor.se', 'failed', '2026-11-26 09:30:00+00', 5);

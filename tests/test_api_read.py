@@ -67,7 +67,8 @@ def test_list_echoes_the_effective_parameters_with_the_page_defaults(served):
     """With only an integration, the API says which type, sort and page size it used: the page's defaults."""
     body = served.api.get("/api/v1/entities", {"integration": "1"}).json()
     assert body["query"] == {"integration": 1, "type": "article", "status": [], "q": "", "from": None, "to": None,
-                             "group": None, "sort": "-last_updated", "page": 1, "size": 50, "tz": "UTC"}
+                             "group": None, "gave_up": False, "sort": "-last_updated", "page": 1, "size": 50,
+                             "tz": "UTC"}
     assert body["rows"][0] | {"last_updated": None} == {
         "id": 21, "status": "error", "retriever_ref": "SKU-98", "storer_ref": None, "children": 0,
         "last_updated": None, "error_code": "INVOICE_ALREADY_BOOKED", "error_message": "Invoice F-5001 is already "

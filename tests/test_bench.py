@@ -13,7 +13,7 @@ def full_report(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("bench")
     out = folder / "out.json"
     assert main(["bench", "--entities", "2000", "--runs", "3", "--json", str(out), "--no-browser",
-                 "--dir", str(folder), "--ingest-rows", "3000"]) == 0
+                 "--dir", str(folder), "--no-worker", "--ingest-rows", "3000"]) == 0
     return json.loads(out.read_text())
 
 

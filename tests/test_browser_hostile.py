@@ -135,6 +135,6 @@ def test_every_page_shows_hostile_data_as_text(hostile_db, server_factory, page)
 
     for url, ready in (("/overview", "Error groups"), ("/references", "Integrity problems"),
                        ("/audit", "retry requests"), ("/audit?log=changes", "changes"),
-                       ("/admin", "Check a person")):
+                       ("/alerts", "Firing now"), ("/admin", "Check a person")):
         visit(page, server.url + url, ready)
         assert_text_only(page, url)

@@ -11,7 +11,7 @@ def test_live_overview_shows_a_new_error_without_reload(server_factory, fixture_
     the group's records update on their screen without reloading the page."""
     server = server_factory(fixture_db)
     page.goto(f"{server.url}/overview?scope=1&live=2")
-    page.get_by_text("no new errors since you opened this page").wait_for()
+    page.get_by_text("no new errors since you opened this page").wait_for(timeout=90_000)  # a cold first load
     page.evaluate("window.__not_reloaded = true")
 
     colleague = browser.new_page(timezone_id="Europe/Stockholm")
@@ -32,7 +32,7 @@ def test_live_off_in_the_link_keeps_the_overview_still(server_factory, fixture_d
     """Opening the overview with live=0 shows Live switched off, and switching it on puts live=10 in the link."""
     server = server_factory(fixture_db)
     page.goto(f"{server.url}/overview?live=0")
-    page.get_by_text("Live is off").wait_for()
+    page.get_by_text("Live is off").wait_for(timeout=90_000)
     page.get_by_text("Live", exact=True).click()
     page.get_by_text("every 10 s ·").wait_for()
     assert "live=" not in page.url  # on, every 10 s, is the overview's default

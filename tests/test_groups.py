@@ -170,7 +170,7 @@ def test_audit_page_lists_group_changes(app_env):
     con = db.shared(app_env)
     groups.sync(con.cursor())
     groups.resolve(con.cursor(), OPERATOR, group(con, MISSING_ARTICLE)["id"])
-    at = open_app("audit")
+    at = open_app("audit", log="changes")
     assert not at.exception
     changes = next(d for d in at.dataframe if "action" in d.value.columns).value
     assert (changes["action"].iloc[0], changes["actor"].iloc[0]) == ("group.resolved", OPERATOR.name)

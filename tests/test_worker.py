@@ -9,16 +9,16 @@ from conftest import ROOT, held_database
 import queries
 from entities import db
 from entities.identity import Principal
-from entities.sync import handlers, retry, worker
+from entities.sync import handlers, policy, retry, worker
 
 
 def operator(name: str) -> Principal:
     return Principal(name, kind="user", role="operator")
 
 
-def run_retry(con, entity_id, handler=handlers.simulated):
+def run_retry(con, entity_id, handler=handlers.simulated, **worker_args):
     retry.request(con, [entity_id], operator("ops@example.com"))
-    assert worker.Worker(con, handler).drain() == 1
+    assert worker.Worker(con, handler, **worker_args).drain() == 1
     entity = queries.records(con, "entity_detail", entity_id=entity_id)[0]
     last = queries.records(con, "entity_history", entity_id=entity_id, page_size=1, offset=0)[0]
     return entity, last
@@ -119,7 +119,8 @@ def test_unreachable_webhook_is_recorded_as_error(con):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{s.getsockname()[1]}/retry"
-    entity, last = run_retry(con, 4, lambda job: handlers.webhook(job, url, 0.5))
+    no_policy = {1: policy.Policy(auto_retry=False)}
+    entity, last = run_retry(con, 4, lambda job: handlers.webhook(job, url, 0.5), policies=no_policy)
     assert (entity["status"], entity["error_code"], last["outcome"]) == ("error", "WEBHOOK_UNREACHABLE", "error")
     assert "refused" in last["message"].lower()
     assert queries.one(con, "retry_request_counts", entity_id=4)[1] == 0

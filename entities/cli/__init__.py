@@ -22,6 +22,7 @@ COMMANDS = {
     "retry": ("entities.cli.retry", "queue a retry of one or more entities"),
     "worker": ("entities.sync.worker", "process queued retries without the app"),
     "feed": ("entities.cli.feed", "simulate a sync engine posting live records to the running app"),
+    "policy": ("entities.cli.policy", "show or change each integration's retry limits and auto-retry policy"),
     "prune": ("entities.cli.prune", "apply the retention policy: delete old transactions and payloads"),
     "token": ("entities.cli.token", "create, list or revoke API tokens"),
     "bench": ("entities.cli.bench", "measure query speed at scale against pandas and SQLite baselines"),

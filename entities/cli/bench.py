@@ -102,6 +102,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "single-record POST /api/v1/events to a served copy (default on)")
     parser.add_argument("--ingest-rows", type=_positive, default=100_000, metavar="N",
                         help="new entity rows for the ingest step (default 100000)")
+    parser.add_argument("--worker", action=argparse.BooleanOptionalAction, default=True,
+                        help="also measure the retry worker against a local 200 ms webhook (default on)")
+    parser.add_argument("--worker-records", type=_positive, default=10_000, metavar="N",
+                        help="records in the worker's bulk retry (default 10000)")
     parser.add_argument("--baselines", action=argparse.BooleanOptionalAction, default=True,
                         help="also run the pandas and SQLite baselines (default on)")
 
@@ -172,8 +176,17 @@ def run(args: argparse.Namespace) -> int:
         except Exception as exc:  # noqa: BLE001 - one step that cannot run must not lose the rest of the report
             report["ingest"] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
             log(f"ingest step could not run: {report['ingest']['error']}")
+    if args.worker:
+        from entities.cli import bench_worker
+
+        source, _ = ensure_db(args.dir, args.worker_records, args.seed)
+        report["worker"] = bench_worker.measure(source, args.dir, args.worker_records, log)
     report["meta"]["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     print(render(report))
+    if "worker" in report:
+        from entities.cli import bench_worker
+
+        print(bench_worker.render(report["worker"]))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2, default=str))

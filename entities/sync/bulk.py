@@ -70,8 +70,8 @@ def error_group(integration: int, type_: str, group: str) -> Scope:
 
 
 def _filter_args(params: dict) -> dict:
-    return {key: params.get(key) for key in ("integration", "type", "q", "updated_from", "updated_to",
-                                             "error_group")} | {"statuses": list(params.get("statuses") or [])}
+    keys = ("integration", "type", "q", "updated_from", "updated_to", "error_group", "gave_up")
+    return {key: params.get(key) for key in keys} | {"statuses": list(params.get("statuses") or [])}
 
 
 def summary(con, scope: Scope) -> Summary:
@@ -123,6 +123,19 @@ def progress(con, batch: Batch) -> dict:
     if not batch.ids:
         return {"requests": 0, "finished": 0, "succeeded": 0, "failed": 0}
     return queries.records(con, "bulk_progress", ids=batch.ids, requested_by=batch.actor, since=batch.since)[0]
+
+
+def pace_text(finished: int, requests: int, since: datetime, now: datetime | None = None) -> str:
+    """Throughput so far and the time left at that pace, e.g. '38.2 retries/s · about 2 min left'."""
+    elapsed = ((now or datetime.now(UTC)) - since).total_seconds()
+    if finished <= 0 or elapsed <= 0:
+        return "starting…"
+    rate = finished / elapsed
+    left = (requests - finished) / rate
+    if finished >= requests:
+        return f"{rate:,.1f} retries/s"
+    when = f"{left:.0f} s" if left < 90 else f"{left / 60:.0f} min"
+    return f"{rate:,.1f} retries/s · about {when} left"
 
 
 def result_text(batch: Batch) -> str:

@@ -1,24 +1,37 @@
-"""Retry handlers: given one queued retry (a Job), re-sync the record and say what happened (an Outcome).
+"""Retry handlers: given one claimed retry (a Job), re-sync the record and say what happened (an Outcome).
 
 Configuration (environment):
 - ENTITIES_RETRY_HANDLER: `simulated` (default) or `webhook`.
-- ENTITIES_WEBHOOK_URL: where `webhook` POSTs the job as JSON.
-- ENTITIES_WEBHOOK_TIMEOUT: seconds to wait for the webhook (default 10).
+- ENTITIES_WEBHOOK_URL: where `webhook` POSTs the job as JSON; `{integration_id}` and `{storer}` in it are filled
+  in, so each integration can have its own target.
+- ENTITIES_WEBHOOK_TIMEOUT: the deadline in seconds for the whole call: connect, send and the complete answer
+  (default 10). A target that trickles its answer is cut at the deadline.
+- ENTITIES_WEBHOOK_MAX_ANSWER: the most bytes of an answer read (default 1 MiB); past it the answer is recorded
+  as too large with its first bytes kept.
 
+Every webhook call carries `Idempotency-Key: <retry request id>`: a request sent again after a crash has the same
+key, so the target can drop the duplicate (delivery is at least once to the target, recorded exactly once here).
 A handler never raises for an unreachable or misbehaving target: that is an `error` outcome with the reason.
 """
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
-import urllib.error
-import urllib.request
+import threading
+import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from urllib.parse import quote, urlsplit
+
+from entities.textsafe import decode, storable
 
 DEFAULT_WEBHOOK_TIMEOUT = 10.0
+DEFAULT_MAX_ANSWER = 1 << 20
+KEPT_OF_TOO_LARGE = 4096
 RESPONSE_EXCERPT = 300
+REPLACED_NOTE = " [the answer held invalid UTF-8 or lone surrogates; stored with U+FFFD in their place]"
 
 
 @dataclass(frozen=True)
@@ -34,45 +47,69 @@ class Job:
     error_code: str | None
     error_message: str | None
     transient: bool | None  # from error_codes; None when the code is unknown or there is no error
-    last_request_payload: str | None
+    last_request_payload: str | None  # the record's last request from the sync engine, as stored
+    attempt: int = 1
 
     def body(self) -> dict:
-        """The JSON document a handler sends: the record's identity plus its last request payload."""
-        return {
-            "request_id": self.request_id, "entity_id": self.entity_id, "integration_id": self.integration_id,
-            "type": self.type, "retriever_ref": self.retriever_ref, "storer_ref": self.storer_ref,
-            "actor": self.actor, "payload": _parsed(self.last_request_payload),
-        }
+        return json.loads(self.body_text())
+
+    def body_text(self) -> str:
+        """The JSON document a handler sends: the record's identity, then its last engine request embedded
+        byte for byte (as a JSON string when it is not valid JSON), so every retry sends the same payload."""
+        head = {"request_id": self.request_id, "entity_id": self.entity_id, "integration_id": self.integration_id,
+                "type": self.type, "retriever_ref": self.retriever_ref, "storer_ref": self.storer_ref,
+                "actor": self.actor, "attempt": self.attempt}
+        return json.dumps(head, ensure_ascii=False)[:-1] + ', "payload": ' + _embedded(self.last_request_payload) + "}"
 
 
 @dataclass(frozen=True)
 class Outcome:
     outcome: str  # success | error | pending
     message: str
-    request_payload: str
+    request_payload: str | None
     response_payload: str | None = None
     storer_ref: str | None = None
     error_code: str | None = None
+    text_replaced: bool = False  # outside text had to be repaired to be stored
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def storable(self) -> Outcome:
+        """The same outcome with every text field safe to store; flagged in the message when anything changed."""
+        changed = {}
+        for name in ("message", "request_payload", "response_payload", "storer_ref", "error_code"):
+            fixed, replaced = storable(getattr(self, name))
+            if replaced:
+                changed[name] = fixed
+        if not changed:
+            return self
+        out = replace(self, **changed, text_replaced=True)
+        return out if self.text_replaced else replace(out, message=out.message + REPLACED_NOTE)
+
+    def storable_with(self, bytes_replaced: bool) -> Outcome:
+        """storable(), also flagged when the answer's bytes were not valid UTF-8."""
+        if bytes_replaced and not self.text_replaced:
+            return replace(self, text_replaced=True, message=self.message + REPLACED_NOTE).storable()
+        return self.storable()
 
 
 Handler = Callable[[Job], Outcome]
 
 
-def _parsed(payload: str | None):
+def _embedded(payload: str | None) -> str:
     if payload is None:
-        return None
+        return "null"
     try:
-        return json.loads(payload)
+        json.loads(payload)
     except ValueError:
-        return payload  # sent as received: a truncated body is still evidence
+        return json.dumps(payload, ensure_ascii=False)  # sent as received: a truncated body is still evidence
+    return payload
 
 
 def simulated(job: Job) -> Outcome:
     """Deterministic: transient errors and records not in error succeed; data errors fail again the same way."""
-    sent = json.dumps(job.body(), ensure_ascii=False)
+    sent = job.body_text()
     if job.error_code and not job.transient:
         answer = {"outcome": "error", "error_code": job.error_code, "message": job.error_message}
         return Outcome("error", job.error_message or job.error_code, sent, json.dumps(answer, ensure_ascii=False),
@@ -84,26 +121,99 @@ def simulated(job: Job) -> Outcome:
                    storer_ref=storer_ref)
 
 
-def webhook(job: Job, url: str, timeout: float = DEFAULT_WEBHOOK_TIMEOUT) -> Outcome:
-    """POST the job to url; 2xx JSON carries the outcome, 202 means accepted for later, anything else is an error."""
-    sent = json.dumps(job.body(), ensure_ascii=False)
-    request = urllib.request.Request(url, data=sent.encode(), method="POST",
-                                     headers={"Content-Type": "application/json", "User-Agent": "junipeer-entities"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            status, text = response.status, response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        text = exc.read().decode("utf-8", "replace")
-        return Outcome("error", f"Webhook answered HTTP {exc.code} {exc.reason}: {_excerpt(text)}", sent, text,
-                       error_code="UPSTREAM_5XX" if exc.code >= 500 else "WEBHOOK_REJECTED")
-    except TimeoutError:
-        return _timed_out(sent, url, timeout)
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, TimeoutError | socket.timeout):
-            return _timed_out(sent, url, timeout)
-        return Outcome("error", f"Webhook {url} unreachable: {exc.reason}", sent, error_code="WEBHOOK_UNREACHABLE")
-    except OSError as exc:
-        return Outcome("error", f"Webhook {url} failed: {exc}", sent, error_code="WEBHOOK_UNREACHABLE")
+def target_url(url: str, job: Job) -> str:
+    return url.replace("{integration_id}", str(job.integration_id)).replace("{storer}", quote(job.storer))
+
+
+class _Deadline:
+    """Shuts the connection's socket down when the deadline passes, whatever phase the call is in."""
+
+    def __init__(self, conn: http.client.HTTPConnection, seconds: float):
+        self.conn, self.passed = conn, False
+        self.timer = threading.Timer(seconds, self._cut)
+        self.timer.daemon = True
+
+    def _cut(self) -> None:
+        self.passed = True
+        sock = self.conn.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def __enter__(self):
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.timer.cancel()
+        self.conn.close()
+
+
+def webhook(job: Job, url: str, timeout: float = DEFAULT_WEBHOOK_TIMEOUT,
+            max_answer: int = DEFAULT_MAX_ANSWER) -> Outcome:
+    """POST the job to url within one deadline; 2xx JSON carries the outcome, 202 means accepted for later."""
+    url = target_url(url, job)
+    sent = job.body_text()
+    parts = urlsplit(url)
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    conn = kind(parts.hostname or "localhost", parts.port, timeout=timeout)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = {"Content-Type": "application/json", "User-Agent": "junipeer-entities",
+               "Idempotency-Key": str(job.request_id), "X-Entities-Attempt": str(job.attempt)}
+    received: list[bytes] = []
+    status = reason = None
+    started = time.monotonic()
+    with _Deadline(conn, timeout) as deadline:
+        try:
+            conn.request("POST", path, body=sent.encode(), headers=headers)
+            response = conn.getresponse()
+            status, reason = response.status, response.reason
+            too_large = _read(response, received, max_answer)
+        except TimeoutError:
+            return _timed_out(sent, url, timeout, received)
+        except (http.client.IncompleteRead, http.client.RemoteDisconnected, ConnectionError) as exc:
+            if isinstance(exc, http.client.IncompleteRead):
+                received.append(exc.partial)
+            if deadline.passed or time.monotonic() - started >= timeout:
+                return _timed_out(sent, url, timeout, received)
+            if isinstance(exc, ConnectionRefusedError):
+                return Outcome("error", f"Webhook {url} unreachable: {exc}", sent, error_code="WEBHOOK_UNREACHABLE")
+            return _closed(sent, url, status, received)
+        except (OSError, http.client.HTTPException) as exc:
+            if deadline.passed:
+                return _timed_out(sent, url, timeout, received)
+            return Outcome("error", f"Webhook {url} unreachable: {exc}", sent, error_code="WEBHOOK_UNREACHABLE")
+        if deadline.passed:
+            return _timed_out(sent, url, timeout, received)
+        if not too_large and response.length:  # fewer bytes than its Content-Length, then the end
+            return _closed(sent, url, status, received)
+    text, replaced = decode(b"".join(received))
+    return _answer(sent, status, reason, text, too_large, max_answer).storable_with(replaced)
+
+
+def _read(response: http.client.HTTPResponse, into: list[bytes], max_answer: int) -> bool:
+    """Reads the answer into `into` up to max_answer bytes; True when there was more."""
+    total = 0
+    while total <= max_answer:
+        chunk = response.read(min(65536, max_answer + 1 - total))
+        if not chunk:
+            return False
+        into.append(chunk)
+        total += len(chunk)
+    joined = b"".join(into)
+    into[:] = [joined[:KEPT_OF_TOO_LARGE]]
+    return True
+
+
+def _answer(sent: str, status: int, reason: str, text: str, too_large: bool, max_answer: int) -> Outcome:
+    if too_large:
+        return Outcome("error", f"Webhook answered HTTP {status} with more than {max_answer:,} bytes; the first "
+                       f"{KEPT_OF_TOO_LARGE:,} are kept", sent, text, error_code="WEBHOOK_ANSWER_TOO_LARGE")
+    if status >= 400:
+        return Outcome("error", f"Webhook answered HTTP {status} {reason}: {_excerpt(text)}", sent, text,
+                       error_code="UPSTREAM_5XX" if status >= 500 else "WEBHOOK_REJECTED")
     if status == 202:
         return Outcome("pending", f"Accepted by the webhook (HTTP 202); the target finishes it later: {_excerpt(text)}",
                        sent, text)
@@ -121,8 +231,20 @@ def webhook(job: Job, url: str, timeout: float = DEFAULT_WEBHOOK_TIMEOUT) -> Out
                    error_code=_text(answer.get("error_code")) or "WEBHOOK_ERROR")
 
 
-def _timed_out(sent: str, url: str, timeout: float) -> Outcome:
-    return Outcome("error", f"Webhook {url} did not answer within {timeout:g} s", sent, error_code="TIMEOUT")
+def _timed_out(sent: str, url: str, timeout: float, received: list[bytes]) -> Outcome:
+    got = b"".join(received)
+    text, replaced = decode(got)
+    return Outcome("error", f"Webhook {url} did not answer within {timeout:g} s (the deadline for connect, send and "
+                   f"the whole answer); {len(got):,} bytes received", sent, text or None,
+                   error_code="TIMEOUT").storable_with(replaced)
+
+
+def _closed(sent: str, url: str, status: int | None, received: list[bytes]) -> Outcome:
+    got = b"".join(received)
+    text, replaced = decode(got)
+    where = f"after HTTP {status}" if status else "before an HTTP status line"
+    return Outcome("error", f"Webhook {url} closed the connection {where}, mid-answer; {len(got):,} bytes received",
+                   sent, text or None, error_code="WEBHOOK_CONNECTION_CLOSED").storable_with(replaced)
 
 
 def _excerpt(text: str) -> str:
@@ -143,10 +265,26 @@ def configured() -> tuple[str, Handler]:
         url = os.environ.get("ENTITIES_WEBHOOK_URL", "").strip()
         if not url:
             raise ValueError("ENTITIES_RETRY_HANDLER=webhook needs ENTITIES_WEBHOOK_URL (the URL to POST retries to)")
-        raw = os.environ.get("ENTITIES_WEBHOOK_TIMEOUT", str(DEFAULT_WEBHOOK_TIMEOUT))
-        try:
-            timeout = float(raw)
-        except ValueError:
-            raise ValueError(f"ENTITIES_WEBHOOK_TIMEOUT={raw!r} is not a number of seconds") from None
-        return name, lambda job: webhook(job, url, timeout)
+        timeout = _number("ENTITIES_WEBHOOK_TIMEOUT", DEFAULT_WEBHOOK_TIMEOUT, "a number of seconds")
+        max_answer = int(_number("ENTITIES_WEBHOOK_MAX_ANSWER", DEFAULT_MAX_ANSWER, "a number of bytes"))
+        return name, lambda job: webhook(job, url, timeout, max_answer)
     raise ValueError(f"ENTITIES_RETRY_HANDLER={name!r} is not one of: simulated, webhook")
+
+
+def deadline_seconds() -> float:
+    """How long one handler call may take at most (the watchdog waits this long before reclaiming a request)."""
+    try:
+        return _number("ENTITIES_WEBHOOK_TIMEOUT", DEFAULT_WEBHOOK_TIMEOUT, "a number of seconds")
+    except ValueError:
+        return DEFAULT_WEBHOOK_TIMEOUT
+
+
+def _number(variable: str, default: float, what: str) -> float:
+    raw = os.environ.get(variable, "").strip() or str(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{variable}={raw!r} is not {what}") from None
+    if value <= 0:
+        raise ValueError(f"{variable}={raw!r} must be more than 0")
+    return value

@@ -13,7 +13,8 @@ import duckdb
 
 import queries
 from entities import db
-from entities.identity import Principal, require
+from entities.identity import AUTO_RETRY, Principal, require
+from entities.sync import policy
 
 ATTEMPTS = 4
 _CONFLICTS = (duckdb.TransactionException, duckdb.ConstraintException)
@@ -47,7 +48,9 @@ def request(con: duckdb.DuckDBPyConnection, entity_ids: list[int], principal: Pr
 def _request_once(con, wanted: list[int], principal: Principal) -> RetryResult:
     actor = principal.name
     with db.write(con):
-        queued = [row[0] for row in queries.rows(con, "retry_request_insert", ids=wanted, actor=actor)]
+        taken = [row[0] for row in queries.rows(con, "retry_request_take_over_scheduled", ids=wanted, actor=actor,
+                                                policy_actor=AUTO_RETRY.name)]
+        queued = taken + [row[0] for row in queries.rows(con, "retry_request_insert", ids=wanted, actor=actor)]
         if queued:
             queries.run(con, "retry_request_actor_insert", ids=queued, actor_subject=principal.subject,
                         actor_kind=principal.kind)
@@ -64,6 +67,17 @@ def _rollback(con) -> None:
         con.rollback()
     except duckdb.TransactionException:
         pass
+
+
+def state(con, entity_id: int) -> dict | None:
+    """The entity's retry state: its open request's attempt and due time, max_attempts under its integration's
+    policy, and when, after how many attempts and why the policy gave up (gave_up_*, None unless it has)."""
+    found = queries.records(con, "entity_retry_state", entity_id=entity_id)
+    if not found:
+        return None
+    row = found[0]
+    rules = policy.load(con).get(row["integration_id"], policy.DEFAULT)
+    return row | {"max_attempts": rules.max_attempts, "auto_retry": rules.auto_retry}
 
 
 def open_request(con, entity_id: int) -> dict | None:

@@ -1,27 +1,50 @@
-"""The retry worker: takes queued retry requests oldest first, hands each to the configured handler and records
-the outcome. The app runs one in a daemon thread per database; `entities worker` runs it without the app.
+"""The retry worker: claims due retry requests, runs up to N handler calls at once within each integration's
+concurrency and rate limits, and records the outcomes in batches. The app runs one in its lifespan;
+`entities worker` runs it without the app.
 
-A 202 from a webhook means the target accepted the retry and finishes it asynchronously: the request is
-finished as `succeeded` (the hand-off worked, the queue moves on and a later retry is possible), the outcome
-transaction is `pending` and the entity stays pending until a later sync reports back.
-
-Cache staleness: every write goes through db.write(), which bumps the data version that page caches key on.
+- Limits and the auto-retry policy come from entities/sync/policy.py (per integration, storer defaults).
+- A hanging target holds only its own integration's slots, for at most the handler's deadline.
+- One entity never runs twice at once: the database allows one open request per entity, so its requests run
+  in order.
+- Nothing sticks: a request whose outcome cannot be recorded is failed with the reason; one a stopped worker
+  left running goes back to the queue at most MAX_CLAIMS times, then fails as RETRY_INTERRUPTED. A watchdog
+  does the same for requests running longer than the handler's deadline that this worker does not hold.
+- A 202 from a webhook means the target accepted the retry and finishes it asynchronously: the request is
+  finished as `succeeded`, the outcome transaction is `pending` and the entity stays pending.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import queue
+import random
+import sys
 import threading
 import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 
 import queries
 from entities import db
-from entities.sync import handlers
+from entities.identity import AUTO_RETRY
+from entities.sync import handlers, policy
 
 ACTOR = "retry-worker"
 POLL_SECONDS = 0.5
+MAX_CLAIMS = 3  # a request interrupted this many times while running is failed, not sent again
+WATCHDOG_GRACE = 5.0  # seconds past the handler's deadline before a running request is reclaimed
+SETTINGS_SECONDS = 5.0  # how often policies and the error catalogue are re-read
+SWEEP_SECONDS = 10.0  # how often new transient engine errors are looked for
+SWEEP_LIMIT = 500
+BATCH = 256  # outcomes recorded in one write transaction at most
+BUFFER = 4  # claimed requests kept ready: this many rounds of the slots
+
+
 def _handler_from_env() -> handlers.Handler:
     try:
         return handlers.configured()[1]
@@ -34,88 +57,449 @@ def _handler_from_env() -> handlers.Handler:
         return misconfigured
 
 
+def _concurrency_from_env() -> int:
+    try:
+        return policy.worker_concurrency()
+    except ValueError as exc:
+        print(f"retry worker: {exc}; using {policy.DEFAULT_CONCURRENCY}", file=sys.stderr, flush=True)
+        return policy.DEFAULT_CONCURRENCY
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Done:
+    job: handlers.Job
+    outcome: handlers.Outcome
+    duration_ms: int
+
+
 class Worker:
     def __init__(self, con: duckdb.DuckDBPyConnection, handler: handlers.Handler | None = None,
-                 on_change=None, poll_seconds: float = POLL_SECONDS):
+                 on_change=None, poll_seconds: float = POLL_SECONDS, concurrency: int | None = None,
+                 now: Callable[[], datetime] = _utcnow, rand: Callable[[], float] = random.random,
+                 deadline: float | None = None, policies: dict[int, policy.Policy] | None = None):
         self.con = con
         self.handler = handler or _handler_from_env()
         self.on_change = on_change
         self.poll_seconds = poll_seconds
+        self.concurrency = concurrency or _concurrency_from_env()
+        self.now, self.rand = now, rand
+        self.deadline = deadline or handlers.deadline_seconds()
+        self._fixed_policies = policies
+        self._policies: dict[int, policy.Policy] = {}
+        self._transient: dict[str, bool] = {}
+        self._settings_at = 0.0
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._inflight: dict[int, int] = {}  # request id -> integration id, from claim until recorded
+        self._calls: dict[int, int] = defaultdict(int)  # integration id -> handler calls running
+        self._sent: dict[int, deque] = defaultdict(deque)  # integration id -> monotonic times of recent calls
+        self._ready: dict[int, deque] = defaultdict(deque)  # integration id -> claimed jobs waiting for a slot
+        self._local = threading.local()
+        self.started_at = now()
+        self.max_calls_seen = 0
+
+    # -- settings ---------------------------------------------------------------------------------------------
+
+    def refresh(self, force: bool = False) -> None:
+        if not force and time.monotonic() - self._settings_at < SETTINGS_SECONDS:
+            return
+        self._policies = policy.load(self._cursor()) | (self._fixed_policies or {})
+        self._transient = policy.transient_codes(self._cursor())
+        self._settings_at = time.monotonic()
+
+    def policy_of(self, integration_id: int) -> policy.Policy:
+        return self._policies.get(integration_id) or policy.DEFAULT
+
+    # -- sequential API (tests, the bench's baseline) ---------------------------------------------------------
 
     def requeue_interrupted(self) -> None:
-        """Requests a stopped worker left running go back to the queue: nothing is lost."""
-        queries.run(self.con, "worker_requests_requeue_running")
+        """Requests a stopped worker left running go back to the queue (bounded): nothing is lost or stuck."""
+        self.reclaim(self.now() + timedelta(days=1))
 
     def claim(self) -> int | None:
         try:
-            return queries.scalar(self.con, "worker_request_claim")
+            return queries.scalar(self.con, "worker_request_claim", now=self.now())
         except duckdb.TransactionException:
             return None  # another worker claimed it in the same instant
 
     def process_one(self) -> int | None:
-        """Handle the oldest queued request; returns its id, or None when the queue is empty."""
+        """Handle the oldest due request on this thread; returns its id, or None when nothing is due."""
+        self.refresh()
         request_id = self.claim()
         if request_id is None:
             return None
-        row = queries.records(self.con, "worker_job", request_id=request_id)[0]
-        payload = queries.scalar(self.con, "entity_last_request_payload", entity_id=row["entity_id"])
-        job = handlers.Job(**row, last_request_payload=payload)
+        self._inflight[request_id] = 0
+        try:
+            job = self.jobs([request_id])[0]
+            self.record([self.call(job)])
+        finally:
+            self._inflight.pop(request_id, None)
+        return request_id
+
+    def drain(self) -> int:
+        """Process until nothing is due, one at a time; returns how many requests were handled."""
+        handled = 0
+        while not self._stop.is_set() and self.process_one() is not None:
+            handled += 1
+        return handled
+
+    # -- one job ----------------------------------------------------------------------------------------------
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = getattr(self._local, "cur", None)
+        if cur is None:
+            cur = self._local.cur = self.con.cursor()
+        return cur
+
+    def jobs(self, request_ids: list[int], with_payload: bool = True) -> list[handlers.Job]:
+        rows = queries.records(self._cursor(), "worker_jobs", request_ids=request_ids)
+        found = [handlers.Job(**row, last_request_payload=None) for row in rows]
+        return [self.with_payload(job) for job in found] if with_payload else found
+
+    def with_payload(self, job: handlers.Job) -> handlers.Job:
+        """The job with the record's last request from the sync engine (read on the calling thread)."""
+        return replace(job, last_request_payload=queries.scalar(self._cursor(), "entity_last_request_payload",
+                                                               entity_id=job.entity_id))
+
+    def call(self, job: handlers.Job) -> Done:
         started = time.monotonic()
         try:
             outcome = self.handler(job)
         except Exception as exc:  # noqa: BLE001 - a broken handler must not lose the request
             outcome = handlers.Outcome("error", f"Retry handler failed: {type(exc).__name__}: {exc}",
                                        "", error_code="HANDLER_FAILED")
-        self.record(job, outcome, int((time.monotonic() - started) * 1000))
-        return request_id
+        return Done(job, outcome, int((time.monotonic() - started) * 1000))
 
-    def record(self, job: handlers.Job, outcome: handlers.Outcome, duration_ms: int) -> None:
-        """In one DB transaction: the outcome transaction, the entity's new state, the finished request."""
-        with db.write(self.con):
-            transaction_id = queries.scalar(
-                self.con, "transaction_insert_retry_outcome", entity_id=job.entity_id, outcome=outcome.outcome,
-                error_code=outcome.error_code, message=outcome.message, request_payload=outcome.request_payload,
-                response_payload=outcome.response_payload, duration_ms=duration_ms, actor=ACTOR)
-            queries.run(self.con, "worker_entity_apply", entity_id=job.entity_id, outcome=outcome.outcome,
-                        storer_ref=outcome.storer_ref, error_code=outcome.error_code, error_message=outcome.message)
-            if outcome.outcome == "success":
-                queries.run(self.con, "worker_children_mark_synced", entity_id=job.entity_id)
-            queries.run(self.con, "worker_request_finish", request_id=job.request_id,
-                        state="failed" if outcome.outcome == "error" else "succeeded", transaction_id=transaction_id)
+    # -- recording --------------------------------------------------------------------------------------------
+
+    def record(self, batch: list[Done]) -> None:
+        """All outcomes in one write transaction; if that fails, each alone; if one still fails, its request is
+        failed with the reason (OUTCOME_NOT_RECORDED). Only when even that cannot be written does it stay running,
+        for the watchdog."""
+        cur = self._cursor()
+        try:
+            with db.write(cur):
+                if len({done.job.entity_id for done in batch}) == len(batch):
+                    self._record_batch(cur, batch)
+                else:
+                    for done in batch:
+                        self._record_one(cur, done)
+        except Exception:  # noqa: BLE001 - find the one that cannot be written
+            for done in batch:
+                self._record_alone(cur, done)
         if self.on_change:
             self.on_change()
 
-    def drain(self) -> int:
-        """Process until the queue is empty; returns how many requests were handled."""
-        handled = 0
-        while not self._stop.is_set() and self.process_one() is not None:
-            handled += 1
-        return handled
+    def _record_alone(self, cur, done: Done) -> None:
+        try:
+            with db.write(cur):
+                self._record_one(cur, done)
+            return
+        except Exception as exc:  # noqa: BLE001
+            problem = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        reason = handlers.Outcome(
+            "error", f"The outcome ({done.outcome.outcome}) could not be recorded: {problem}"[:2000], None,
+            error_code="OUTCOME_NOT_RECORDED")
+        try:
+            with db.write(cur):
+                self._record_one(cur, Done(done.job, reason.storable(), done.duration_ms), schedule=False)
+        except Exception as exc:  # noqa: BLE001 - the watchdog returns it later; say so
+            print(f"retry worker: request {done.job.request_id} could not be finished ({exc}); "
+                  "the watchdog will return it to the queue", file=sys.stderr, flush=True)
 
-    def loop(self) -> None:
-        self.requeue_interrupted()
-        while not self._stop.is_set():
+    def _record_batch(self, cur, batch: list[Done]) -> None:
+        """Set-based: four statements for the whole batch, then the policy for each error."""
+        outs = [done.outcome.storable() for done in batch]
+        entity_ids = [done.job.entity_id for done in batch]
+        codes, messages = [o.error_code for o in outs], [o.message for o in outs]
+        made = dict((entity_id, tid) for tid, entity_id in queries.rows(
+            cur, "worker_outcomes_insert", entity_ids=entity_ids, outcomes=[o.outcome for o in outs],
+            error_codes=codes, messages=messages, request_payloads=[o.request_payload for o in outs],
+            response_payloads=[o.response_payload for o in outs], durations=[d.duration_ms for d in batch],
+            actor=ACTOR))
+        queries.run(cur, "worker_entities_apply_batch", entity_ids=entity_ids, outcomes=[o.outcome for o in outs],
+                    storer_refs=[o.storer_ref for o in outs], error_codes=codes, messages=messages)
+        synced = [i for i, o in zip(entity_ids, outs, strict=True) if o.outcome == "success"]
+        if synced:
+            queries.run(cur, "worker_children_mark_synced_batch", ids=synced)
+        queries.run(cur, "worker_requests_finish_batch", request_ids=[d.job.request_id for d in batch],
+                    states=["failed" if o.outcome == "error" else "succeeded" for o in outs],
+                    transaction_ids=[made[i] for i in entity_ids])
+        for done, outcome in zip(batch, outs, strict=True):
+            if outcome.outcome == "error":
+                self._apply_policy(cur, done.job, outcome)
+
+    def _record_one(self, cur, done: Done, schedule: bool = True) -> None:
+        job, outcome = done.job, done.outcome.storable()
+        transaction_id = queries.scalar(
+            cur, "transaction_insert_retry_outcome", entity_id=job.entity_id, outcome=outcome.outcome,
+            error_code=outcome.error_code, message=outcome.message, request_payload=outcome.request_payload,
+            response_payload=outcome.response_payload, duration_ms=done.duration_ms, actor=ACTOR)
+        queries.run(cur, "worker_entity_apply", entity_id=job.entity_id, outcome=outcome.outcome,
+                    storer_ref=outcome.storer_ref, error_code=outcome.error_code, error_message=outcome.message)
+        if outcome.outcome == "success":
+            queries.run(cur, "worker_children_mark_synced", entity_id=job.entity_id)
+        queries.run(cur, "worker_request_finish", request_id=job.request_id,
+                    state="failed" if outcome.outcome == "error" else "succeeded", transaction_id=transaction_id,
+                    reason=None)
+        if schedule and outcome.outcome == "error":
+            self._apply_policy(cur, job, outcome)
+
+    def _apply_policy(self, cur, job: handlers.Job, outcome: handlers.Outcome) -> None:
+        """A transient failure is retried by the policy until max_attempts; then the record has given up."""
+        rules = self.policy_of(job.integration_id)
+        if not rules.auto_retry or not self._transient.get(outcome.error_code or ""):
+            return
+        if job.attempt < rules.max_attempts:
+            schedule(cur, [job.entity_id], job.attempt + 1, [rules.delay(job.attempt, self.rand())], self.now())
+        else:
+            queries.run(cur, "retry_gave_up_insert", entity_id=job.entity_id, request_id=job.request_id,
+                        attempts=job.attempt, error_code=outcome.error_code, message=outcome.message)
+
+    # -- keeping nothing stuck ----------------------------------------------------------------------------------
+
+    def reclaim(self, before: datetime) -> int:
+        """Running requests claimed before `before` that this worker does not hold: back to the queue, or failed
+        as RETRY_INTERRUPTED after MAX_CLAIMS claims. Returns how many were handled."""
+        stale = [r for r in queries.records(self._cursor(), "worker_requests_stale", before=before)
+                 if r["id"] not in self._inflight]
+        if not stale:
+            return 0
+        again = [r["id"] for r in stale if r["claims"] < MAX_CLAIMS]
+        if again:
+            with db.write(self._cursor()):
+                queries.run(self._cursor(), "worker_requests_requeue", request_ids=again)
+        worn = [r["id"] for r in stale if r["claims"] >= MAX_CLAIMS]
+        if worn:
+            self.record([Done(job, handlers.Outcome(
+                "error", f"Interrupted {MAX_CLAIMS} times while running (the worker stopped or could not record "
+                "the outcome); not sent again. The target may have it: look for Idempotency-Key "
+                f"{job.request_id}.", None, error_code="RETRY_INTERRUPTED"), 0) for job in self.jobs(worn)])
+        return len(stale)
+
+    def sweep(self) -> int:
+        """Auto-retries for transient errors the sync engine reported since this worker started."""
+        on = [i for i, p in self._policies.items() if p.auto_retry and p.max_attempts > 1]
+        if not on:
+            return 0
+        ids = [r[0] for r in queries.rows(self._cursor(), "worker_auto_retry_candidates", since=self.started_at,
+                                          integration_ids=on, limit=SWEEP_LIMIT)]
+        if not ids:
+            return 0
+        by_integration = dict(queries.rows(self._cursor(), "entity_integrations", ids=ids))
+        with db.write(self._cursor()):
+            for integration_id in sorted(set(by_integration.values())):
+                mine = [i for i in ids if by_integration.get(i) == integration_id]
+                rules = self.policy_of(integration_id)
+                schedule(self._cursor(), mine, 2, [rules.delay(1, self.rand()) for _ in mine], self.now())
+        return len(ids)
+
+    # -- the concurrent loop ------------------------------------------------------------------------------------
+    # Claimed requests wait in a per-integration buffer (BUFFER rounds of its slots) so a handler call can start
+    # the moment a slot frees, without a database round trip; limits are applied when a call starts.
+
+    def _window(self, integration_id: int, rules: policy.Policy, clock: float) -> deque:
+        window = self._sent[integration_id]
+        while window and window[0] <= clock - rules.rate_seconds:
+            window.popleft()
+        return window
+
+    def _room(self) -> tuple[list[int], list[int], int]:
+        """How many more requests to claim per integration (BUFFER rounds of its slots, within its rate budget).
+        Claims are made in large batches, when a round's worth has room: each claim costs a write."""
+        clock = time.monotonic()
+        ids, slots = [], []
+        with self._lock:
+            buffered = sum(len(r) for r in self._ready.values())
+            total = BUFFER * self.concurrency - sum(self._calls.values()) - buffered
+            if total < self.concurrency and buffered:
+                return [], [], 0
+            for integration_id, rules in self._policies.items():
+                ready = len(self._ready[integration_id])
+                want = BUFFER * rules.concurrency - self._calls[integration_id] - ready
+                if rules.rate_requests:
+                    want = min(want, rules.rate_requests - len(self._window(integration_id, rules, clock)) - ready)
+                if want > 0:
+                    ids.append(integration_id)
+                    slots.append(want)
+        return ids, slots, total
+
+    def claim_batch(self) -> int | None:
+        """Claim what the buffers have room for; returns how many were claimed (None: no room, nothing asked)."""
+        ids, slots, total = self._room()
+        if total <= 0 or not ids:
+            return None
+        cur = self._cursor()
+        if not self._inflight and not self._due():
+            return 0  # idle: a read says so, without a write transaction
+        with db.write(cur):
+            claimed = [r[0] for r in queries.rows(cur, "worker_claim_batch", integration_ids=ids, slots=slots,
+                                                  total=total, now=self.now())]
+        if not claimed:
+            return 0
+        jobs = self.jobs(claimed, with_payload=False)
+        payloads = dict(queries.rows(cur, "entity_last_request_payloads", ids=[job.entity_id for job in jobs]))
+        jobs = [replace(job, last_request_payload=payloads.get(job.entity_id)) for job in jobs]
+        with self._lock:
+            for job in jobs:
+                self._inflight[job.request_id] = job.integration_id
+                self._ready[job.integration_id].append(job)
+        return len(jobs)
+
+    def start_calls(self, pool: ThreadPoolExecutor, done: queue.Queue) -> int:
+        """Start every buffered call the global and per-integration limits allow now; returns how many."""
+        clock, started = time.monotonic(), 0
+        with self._lock:
+            free = self.concurrency - sum(self._calls.values())
+            for integration_id, ready in self._ready.items():
+                rules = self.policy_of(integration_id)
+                while ready and free > 0 and self._calls[integration_id] < rules.concurrency:
+                    if rules.rate_requests and \
+                            len(self._window(integration_id, rules, clock)) >= rules.rate_requests:
+                        break
+                    job = ready.popleft()
+                    self._calls[integration_id] += 1
+                    self._sent[integration_id].append(clock)
+                    free -= 1
+                    started += 1
+                    pool.submit(self._run, job, done)
+            self.max_calls_seen = max(self.max_calls_seen, sum(self._calls.values()))
+        return started
+
+    def _next_rate_opening(self) -> float | None:
+        """Seconds until a rate-limited integration with buffered requests may call again, if any is waiting."""
+        clock, soonest = time.monotonic(), None
+        with self._lock:
+            for integration_id, ready in self._ready.items():
+                rules = self.policy_of(integration_id)
+                window = self._sent[integration_id]
+                if ready and window and rules.rate_requests and len(window) >= rules.rate_requests:
+                    wait = window[0] + rules.rate_seconds - clock
+                    soonest = wait if soonest is None else min(soonest, wait)
+        return soonest
+
+    def _run(self, job: handlers.Job, done: queue.Queue) -> None:
+        try:
+            result = self.call(job)
+        finally:
+            with self._lock:
+                self._calls[job.integration_id] -= 1
+        done.put(result)
+        self._wake.set()
+
+    def _recorder(self, done: queue.Queue) -> None:
+        while True:
+            first = done.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < BATCH:
+                try:
+                    item = done.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    done.put(None)
+                    break
+                batch.append(item)
             try:
-                self.drain()
-            except duckdb.Error as exc:
-                print(f"retry worker: {exc}", flush=True)  # keep serving; the request stays queued or running
-            self._stop.wait(self.poll_seconds)
+                self.record(batch)
+            finally:
+                with self._lock:
+                    for item in batch:
+                        self._inflight.pop(item.job.request_id, None)
+                self._wake.set()
+
+    def run(self, once: bool = False) -> int:
+        """The concurrent loop until stop() (or, with once, until nothing is due or running); returns how many
+        requests it started."""
+        self.refresh(force=True)
+        self.requeue_interrupted()
+        done: queue.Queue = queue.Queue()
+        recorder = threading.Thread(target=self._recorder, args=(done,), name="retry-recorder", daemon=True)
+        recorder.start()
+        started = 0
+        last_watch = last_sweep = time.monotonic()
+        last_empty = None  # when a claim last found nothing due: then claim again only after poll_seconds
+        pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="retry-call")
+        try:
+            while not self._stop.is_set():
+                self._wake.clear()
+                try:
+                    self.refresh()
+                    clock = time.monotonic()
+                    if last_empty is None or clock - last_empty >= self.poll_seconds:
+                        claimed = self.claim_batch()
+                        if claimed is not None:
+                            last_empty = None if claimed else clock
+                    started += self.start_calls(pool, done)
+                    clock = time.monotonic()
+                    if clock - last_watch >= self.deadline / 2:
+                        self.reclaim(self.now() - timedelta(seconds=self.deadline + WATCHDOG_GRACE))
+                        last_watch = clock
+                    if not once and clock - last_sweep >= SWEEP_SECONDS:
+                        self.sweep()
+                        last_sweep = clock
+                except duckdb.Error as exc:
+                    print(f"retry worker: {exc}", file=sys.stderr, flush=True)  # keep serving; nothing is lost
+                with self._lock:
+                    busy = bool(self._inflight)
+                if once and not busy and last_empty is not None and not self._due():
+                    break
+                opening = self._next_rate_opening()
+                self._wake.wait(self.poll_seconds if opening is None else max(0.005, min(opening, self.poll_seconds)))
+        finally:
+            pool.shutdown(wait=not self._stop.is_set())
+            done.put(None)
+            recorder.join(timeout=None if not self._stop.is_set() else 5)
+        return started
+
+    def _due(self) -> bool:
+        return queries.scalar(self._cursor(), "worker_due_count", now=self.now()) > 0
 
     def start(self) -> Worker:
-        self._thread = threading.Thread(target=self.loop, name="retry-worker", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name="retry-worker", daemon=True)
         self._thread.start()
         return self
 
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run()
+            except Exception as exc:  # noqa: BLE001 - the app keeps serving; the worker starts over
+                print(f"retry worker restarting after: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+                self._stop.wait(self.poll_seconds)
+
+    def loop(self) -> None:
+        self._loop()
+
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread:
             self._thread.join(timeout)
 
     @property
     def alive(self) -> bool:
         return bool(self._thread and self._thread.is_alive())
+
+
+def schedule(cur, entity_ids: list[int], attempt: int, delays: list[float], now: datetime) -> list[int]:
+    """Queue the policy's retries (retry semantics: a pending 'retry' row by the policy, the record pending)."""
+    queued = [r[0] for r in queries.rows(cur, "retry_request_insert_auto", ids=entity_ids, delays=delays,
+                                         attempt=attempt, actor=AUTO_RETRY.name, now=now)]
+    if queued:
+        queries.run(cur, "retry_request_actor_insert", ids=queued, actor_subject=AUTO_RETRY.subject,
+                    actor_kind=AUTO_RETRY.kind)
+        queries.run(cur, "retry_transaction_insert", ids=queued, actor=AUTO_RETRY.name)
+        queries.run(cur, "retry_entities_mark_pending", ids=queued)
+    return queued
 
 
 def enabled() -> bool:
@@ -125,17 +509,22 @@ def enabled() -> bool:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", default=db.db_path(), help="database file (default: ENTITIES_DB or %(default)s)")
-    parser.add_argument("--once", action="store_true", help="process the queue until it is empty, then exit")
+    parser.add_argument("--once", action="store_true", help="process what is due until nothing is, then exit")
+    parser.add_argument("--concurrency", type=int, default=None, metavar="N",
+                        help="handler calls at once (default: ENTITIES_WORKER_CONCURRENCY or "
+                             f"{policy.DEFAULT_CONCURRENCY}); 1 processes one request at a time")
 
 
 def run(args) -> int:
     con = db.connect(args.db)
     db.require_writable(args.db)
-    worker = Worker(con)
-    worker.requeue_interrupted()
+    if args.concurrency is not None and args.concurrency < 1:
+        print("entities worker: --concurrency must be 1 or more", file=sys.stderr)
+        return 2
+    worker = Worker(con, concurrency=args.concurrency)
     if args.once:
-        print(f"processed {worker.drain()} retry request(s)")
+        print(f"processed {worker.run(once=True)} retry request(s)", flush=True)
         return 0
-    print(f"retry worker on {args.db}: polling every {POLL_SECONDS} s, Ctrl-C to stop", flush=True)
-    worker.loop()
+    print(f"retry worker on {args.db}: {worker.concurrency} at once, Ctrl-C to stop", flush=True)
+    worker.run()
     return 0

@@ -89,7 +89,8 @@ def _progress() -> None:
     requests = p["requests"]
     st.progress(p["finished"] / requests if requests else 1.0,
                 text=f"Bulk retry: {p['finished']:,} of {requests:,} finished · {p['succeeded']:,} succeeded · "
-                     f"{p['failed']:,} failed. {bulk.result_text(batch)}")
+                     f"{p['failed']:,} failed · {bulk.pace_text(p['finished'], requests, batch.since)}. "
+                     f"{bulk.result_text(batch)}")
     if p["finished"] >= requests:
         batch.done = True
         ui.clear_cache()

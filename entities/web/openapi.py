@@ -31,6 +31,8 @@ LIST_PARAMS = [
     _param("to", "Last updated on or before this day (in tz), the whole day included.",
            {"type": "string", "format": "date"}),
     _param("group", "Error group (as /overview names it).", {"type": "string", "maxLength": 1000}),
+    _param("gave_up", "1: only records the auto-retry policy gave up on (their last automatic attempt failed with "
+           "a transient error). Default 0.", {"type": "string", "enum": ["0", "1"]}),
     _param("tz", "Time zone for from/to (the page uses the browser's). Default UTC.", {"type": "string"}),
 ]
 SORT_PARAM = _param("sort", "Sort column, '-' for descending. Default -last_updated.",

@@ -6,10 +6,11 @@ insert or ignore into error_codes (code, severity, transient, title, cause, fix)
      'The storer answered 429 Too Many Requests: too many calls in its rate window.',
      'None needed: a retry succeeds once the window has passed. Spread bulk syncs if it keeps happening.'),
     ('TIMEOUT', 'medium', true, 'Request timed out',
-     'The storer did not answer within 30 s, usually during its maintenance or heavy load.',
+     'The storer did not answer in full within the retry handler''s deadline (connect, send and the whole answer; '
+     || 'ENTITIES_WEBHOOK_TIMEOUT, 10 s by default), usually during maintenance or heavy load.',
      'Retry. If it persists, check the storer''s status page.'),
     ('UPSTREAM_5XX', 'medium', true, 'Storer server error',
-     'The storer (or a proxy in front of it) answered 502, 503 or 504.',
+     'The storer (or a proxy in front of it) answered with a server error, HTTP 500-599.',
      'Retry later; the storer is usually back within minutes.'),
     ('TOKEN_EXPIRED', 'critical', false, 'Access token expired',
      'The storer rejected the API token (401 Unauthorized); it expired or was revoked.',

@@ -1,0 +1,189 @@
+"""A real local HTTP retry target for the bench and the tests: it answers like a storer's webhook and measures
+what it sees (calls at once per integration and per record, arrival times, Idempotency-Keys, raw bodies).
+
+POST /retry/<integration_id> (ENTITIES_WEBHOOK_URL=http://127.0.0.1:PORT/retry/{integration_id}). How it answers
+is chosen per integration through `behave(integration_id, Behaviour(...))`:
+- ok: {"outcome": "success", "storer_ref": "T-<entity id>"} after `delay` seconds;
+- status/body: any answer (a 503, a JSON with "\\ud800" in it, invalid UTF-8 bytes);
+- hang: never answers until close();
+- trickle: sends its headers, then one byte every `delay` seconds, forever;
+- close: sends a partial body with a longer Content-Length, then closes the connection.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    kind: str = "ok"  # ok | answer | hang | trickle | close
+    delay: float = 0.0
+    status: int = 200
+    body: bytes = b""
+
+
+@dataclass
+class Received:
+    integration_id: int
+    entity_id: int | None
+    key: str | None
+    attempt: str | None
+    body: bytes
+    arrived: float
+
+
+@dataclass
+class Meter:
+    now: int = 0
+    most: int = 0
+
+    def enter(self) -> None:
+        self.now += 1
+        self.most = max(self.most, self.now)
+
+    def leave(self) -> None:
+        self.now -= 1
+
+
+@dataclass
+class Seen:
+    received: list[Received] = field(default_factory=list)
+    total: Meter = field(default_factory=Meter)
+    by_integration: dict[int, Meter] = field(default_factory=lambda: defaultdict(Meter))
+    by_entity: dict[int, Meter] = field(default_factory=lambda: defaultdict(Meter))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: WebhookTarget
+
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            integration_id = int(self.path.rstrip("/").rsplit("/", 1)[-1])
+        except ValueError:
+            integration_id = 0
+        try:
+            entity_id = json.loads(body).get("entity_id")
+        except ValueError:
+            entity_id = None
+        target = self.server
+        with target.lock:
+            target.seen.received.append(Received(integration_id, entity_id, self.headers.get("Idempotency-Key"),
+                                                 self.headers.get("X-Entities-Attempt"), body, time.monotonic()))
+            for meter in (target.seen.total, target.seen.by_integration[integration_id],
+                          target.seen.by_entity[entity_id]):
+                meter.enter()
+        try:
+            self._answer(target.behaviours.get(integration_id, target.default), entity_id)
+        except OSError:
+            pass  # the worker gave up on us (deadline) or was killed: that is the behaviour under test
+        finally:
+            with target.lock:
+                for meter in (target.seen.total, target.seen.by_integration[integration_id],
+                              target.seen.by_entity[entity_id]):
+                    meter.leave()
+
+    def _answer(self, how: Behaviour, entity_id) -> None:
+        if how.kind == "hang":
+            self.server.closing.wait()
+            return
+        if how.kind == "trickle":
+            self._head(200, 1 << 20)
+            while not self.server.closing.wait(how.delay):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+            return
+        if how.delay:
+            self.server.closing.wait(how.delay)
+        if how.kind == "close":
+            self._head(200, len(how.body) + 100)
+            self.wfile.write(how.body)
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        body = how.body if how.kind == "answer" else json.dumps(
+            {"outcome": "success", "storer_ref": f"T-{entity_id}"}).encode()
+        self._head(how.status, len(body))
+        self.wfile.write(body)
+
+    def _head(self, status: int, length: int) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(length))
+        self.end_headers()
+        self.wfile.flush()
+
+    def log_message(self, *args):
+        pass
+
+
+class WebhookTarget(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+
+    def __init__(self, default: Behaviour | None = None):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.default = default or Behaviour()
+        self.behaviours: dict[int, Behaviour] = {}
+        self.seen = Seen()
+        self.lock = threading.Lock()
+        self.closing = threading.Event()
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_port}/retry/{{integration_id}}"
+
+    def behave(self, integration_id: int, how: Behaviour) -> None:
+        self.behaviours[integration_id] = how
+
+    def keys(self) -> Counter:
+        with self.lock:
+            return Counter(r.key for r in self.seen.received)
+
+    def received(self, integration_id: int | None = None) -> list[Received]:
+        with self.lock:
+            return [r for r in self.seen.received if integration_id in (None, r.integration_id)]
+
+    def __enter__(self) -> WebhookTarget:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.closing.set()
+        self.shutdown()
+        self.server_close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve a target in its own process (the bench does, so the target does not share the worker's GIL); prints
+    its URL, then serves until killed."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m entities.cli.webhook_target")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
+    parser.add_argument("--hang", type=int, action="append", default=[], metavar="INTEGRATION",
+                        help="never answer this integration's calls (repeatable)")
+    args = parser.parse_args(argv)
+    server = WebhookTarget(Behaviour(delay=args.delay))
+    for integration_id in args.hang:
+        server.behave(integration_id, Behaviour(kind="hang"))
+    print(server.url, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
