@@ -136,7 +136,9 @@ class Server:
         self.log = log or db_path.with_suffix(".server.log")
         cmd = [sys.executable, "-m", "entities.cli", "serve", "--db", str(db_path), "--server.port", str(self.port),
                "--server.fileWatcherType", "none"]
-        full_env = dict(os.environ, ENTITIES_DB=str(db_path), **(env or {}))
+        # The fixture's transient errors would be auto-retried as the server starts and take the Retry button away
+        # from the page under test; the auto-retry policy is tested by driving the worker directly.
+        full_env = dict(os.environ, ENTITIES_DB=str(db_path), ENTITIES_WORKER_AUTO_RETRY="off", **(env or {}))
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=self.log.open("w"),
                                      stderr=subprocess.STDOUT)
         wait_until(self._healthy, 60, f"streamlit to serve {self.url} (log: {self.log})")
