@@ -112,7 +112,7 @@ class Progress:
     """A one-line progress bar on stderr, per file and stage; silent for small files."""
 
     def __init__(self, source: Source, steps: int):
-        self.label, self.steps, self.done = source.path.name, steps, 0
+        self.label, self.steps, self.done, self.partial = source.path.name, steps, 0, False
         self.on = source.path.stat().st_size >= PROGRESS_MIN_BYTES
 
     def step(self, stage: str) -> None:
@@ -121,11 +121,19 @@ class Progress:
             filled = width * self.done // self.steps
             print(f"\r{self.label}: [{'#' * filled}{'.' * (width - filled)}] {stage:<12}", end="", file=sys.stderr,
                   flush=True)
+            self.partial = True
         self.done += 1
 
     def close(self) -> None:
-        if self.on:
+        if self.partial:
             print(f"\r{self.label}: [{'#' * 20}] done        ", file=sys.stderr, flush=True)
+            self.partial = False
+
+    def interrupt(self) -> None:
+        """Ends the bar's line so that an error printed next starts a line of its own."""
+        if self.partial:
+            print(file=sys.stderr, flush=True)
+            self.partial = False
 
 
 def read_problem(source: Source, exc: duckdb.Error) -> str:
@@ -161,6 +169,16 @@ def import_file(con: duckdb.DuckDBPyConnection, source: Source, keep_checked: Pa
     started = time.perf_counter()
     writes = WRITES[source.kind]
     progress = Progress(source, 3 + len(writes))
+    try:
+        _import_into(con, source, result, writes, progress, keep_checked)
+    except BaseException:
+        progress.interrupt()
+        raise
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _import_into(con, source: Source, result: Result, writes, progress: Progress, keep_checked: Path | None) -> None:
     with disk.staging_dir(STAGING_PREFIX) as tmp, db.serialized():
         staged, checked = str(Path(tmp) / "staged.parquet"), str(Path(tmp) / "checked.parquet")
         try:
@@ -172,12 +190,12 @@ def import_file(con: duckdb.DuckDBPyConnection, source: Source, keep_checked: Pa
         except (ReadFailed, duckdb.Error) as exc:
             with contextlib.suppress(duckdb.Error):
                 con.rollback()  # a failed write may have ended the transaction already
-            progress.close()
+            progress.interrupt()
             if (fault := storage_fault(con, source, exc.__cause__ or exc)) is not None:
                 raise fault from exc  # a full disk or TMPDIR is not the input file's fault: stop, one line
             result.error = str(exc) if isinstance(exc, ReadFailed) else " ".join(str(exc).split())
             result.counts = {}
-            return result
+            return
         if keep_checked:
             shutil.copy(checked, Path(keep_checked) / f"{source.kind}.parquet")
         progress.step("quarantine")
@@ -188,8 +206,6 @@ def import_file(con: duckdb.DuckDBPyConnection, source: Source, keep_checked: Pa
         elif old_rejects.exists():
             old_rejects.unlink()  # a stale quarantine from an earlier run would be misleading
         progress.close()
-    result.seconds = time.perf_counter() - started
-    return result
 
 
 def stage(con: duckdb.DuckDBPyConnection, source: Source, staged: str) -> textfile.Layout | None:

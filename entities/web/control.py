@@ -44,10 +44,16 @@ class ServerFile:
         body = json.dumps({"pid": os.getpid(), "url": _url(), "secret": self.secret,
                            "db": str(Path(db_path).resolve())})
         tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(body)
-        os.replace(tmp, self.path)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(body)
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            # A full disk must not stop the app from serving read-only; the file is written again when the
+            # database returns to read-write mode and the jobs restart.
+            tmp.unlink(missing_ok=True)
+            log.warning("server file %s not written (CLI commands cannot reach this app): %s", self.path, exc)
 
     def stop(self) -> None:
         tokens.CONTROL["secret"] = None

@@ -75,7 +75,11 @@ def _daily_backup(con: duckdb.DuckDBPyConnection):
     folder = os.environ.get("ENTITIES_BACKUP_DIR", "").strip()
     if not folder:
         return None
-    keep = int(os.environ.get("ENTITIES_BACKUP_KEEP", DEFAULT_BACKUP_KEEP))
+    raw = os.environ.get("ENTITIES_BACKUP_KEEP", "").strip() or str(DEFAULT_BACKUP_KEEP)
+    if not raw.isdigit() or int(raw) < 1:
+        log.error("daily backups off: ENTITIES_BACKUP_KEEP must be a whole number of at least 1, got %r", raw)
+        return None
+    keep = int(raw)
 
     def once():
         made = backup.daily(db.shared(), Path(folder), db.db_path(), keep)
@@ -116,7 +120,11 @@ def start_jobs() -> None:
     for factory in JOBS:
         if read_only and factory not in READ_ONLY_JOBS:
             continue
-        job = factory(con)
+        try:
+            job = factory(con)
+        except Exception:  # noqa: BLE001 - one job that cannot start must not keep the pages from serving
+            log.exception("background job %s not started", factory.__name__.lstrip("_"))
+            continue
         if job is not None:
             running[factory.__name__.lstrip("_")] = job
 
