@@ -66,8 +66,7 @@ copy (
                     t.quantity_text, 3, 9)
                 when decimal_problem('amount', t.amount_text, 2, 12) is not null then decimal_problem('amount',
                     t.amount_text, 2, 12)
-                when t.currency is not null and not regexp_matches(t.currency, '^[A-Z]{3}$') then format(
-                    'currency ''{}'' is not an ISO 4217 code (three letters, e.g. SEK, EUR)', left(t.currency, 80))
+                when currency_problem('currency', t.currency) is not null then currency_problem('currency', t.currency)
                 when e.id is null then format('unknown entity: no {} ''{}'' in integration {} (import it in entities '
                     'first)', t.entity_type, left(t.entity_ref, 80), t.integration_id)
             end as base_reason
