@@ -24,8 +24,8 @@ copy (
                 as retriever_ref,
             nullif(f.storer_ref, '') as storer_ref,
             nullif(f.description, '') as description,
-            nullif(trim(f.quantity), '') as quantity_text,
-            nullif(trim(f.amount), '') as amount_text,
+            json_number_text(record, 'quantity', nullif(trim(f.quantity), '')) as quantity_text,
+            json_number_text(record, 'amount', nullif(trim(f.amount), '')) as amount_text,
             upper(nullif(trim(f.currency), '')) as currency,
             nullif(trim(f.status), '') as status,
             nullif(f.error_message, '') as error_message

@@ -27,7 +27,7 @@ copy (
             nullif(trim(f.last_updated), '') as last_updated_text,
             nullif(f.error_code, '') as error_code,
             nullif(f.error_message, '') as error_message,
-            nullif(trim(f.total), '') as total_text,
+            json_number_text(record, 'total', nullif(trim(f.total), '')) as total_text,
             upper(nullif(trim(f.currency), '')) as currency
         from raw
     ),

@@ -71,8 +71,8 @@ def test_list_echoes_the_effective_parameters_with_the_page_defaults(served):
                              "tz": "UTC"}
     assert body["rows"][0] | {"last_updated": None} == {
         "id": 21, "status": "error", "retriever_ref": "SKU-98", "storer_ref": None, "children": 0, "total": None,
-        "currency": None, "last_updated": None, "error_code": "INVOICE_ALREADY_BOOKED", "error_message": "Invoice F-5001 is already "
-        "booked", "exact_match": True, "url": "/entity?id=21"}
+        "currency": None, "last_updated": None, "error_code": "INVOICE_ALREADY_BOOKED",
+        "error_message": "Invoice F-5001 is already booked", "exact_match": True, "url": "/entity?id=21"}
 
 
 @pytest.mark.parametrize(("query", "parameter", "reason"), [

@@ -9,6 +9,17 @@ create or replace macro currency_problem(field, t) as
     case when t is not null and not regexp_matches(t, '^[A-Z]{3}$') then format(
         '{} ''{}'' is not an ISO 4217 code (three letters, e.g. SEK, EUR)', field, left(t, 80)) end;
 
+-- A JSON number field as written in the record ('1234.50', '1e-400'), where DuckDB's JSON functions give a double's
+-- text ('1234.5', '0.0') and would let a rounded value pass the decimal checks. `read` is the field as read; it is
+-- returned for strings (CSV and Parquet text cells, JSON strings) and absent fields. Only the first occurrence of
+-- the key is looked at, so it is meant for flat records (entities, children).
+create or replace macro json_number_text(record, key, read) as
+    case
+        when read is null or not contains(record, '"' || key || '"') then read
+        when json_type(record, '$.' || key) not in ('DOUBLE', 'BIGINT', 'UBIGINT', 'HUGEINT') then read
+        else coalesce(nullif(regexp_extract(record, '"' || key || '"\s*:\s*(-?[0-9][0-9.eE+-]*)', 1), ''), read)
+    end;
+
 -- entity_filter (schema/20_macro_entity_filter.sql) with the order total and its currency: the list page, the read
 -- API and the CSV export show them. Same arguments, same rows, two more columns before match_rank.
 create or replace macro entity_filter(p_integration, p_type, p_statuses, p_q, p_from, p_to, p_group) as table
