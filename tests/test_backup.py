@@ -136,3 +136,18 @@ def test_daily_backups_keep_the_last_n(fixture_db, tmp_path):
     con.close()
     assert all(made) and again is None
     assert backup.existing(folder, fixture_db) == [m.path for m in made[1:]]
+
+
+@pytest.mark.parametrize("keep", ["abc", "0", "-2", "1.5"])
+def test_bad_backup_keep_turns_daily_backups_off_with_a_message(fixture_db, tmp_path, monkeypatch, caplog, keep):
+    """An admin sets ENTITIES_BACKUP_KEEP to something that is not a count: the app starts, says daily backups
+    are off and why, and writes no backup."""
+    from entities.web import lifespan
+
+    monkeypatch.setenv("ENTITIES_BACKUP_DIR", str(tmp_path / "backups"))
+    monkeypatch.setenv("ENTITIES_BACKUP_KEEP", keep)
+    with caplog.at_level("ERROR", logger="entities"):
+        job = lifespan._daily_backup(db.shared(fixture_db))
+    assert job is None
+    assert f"ENTITIES_BACKUP_KEEP must be a whole number of at least 1, got {keep!r}" in caplog.text
+    assert not (tmp_path / "backups").exists()
