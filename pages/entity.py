@@ -56,7 +56,7 @@ def header(e: dict) -> None:
     children_label = TYPE[e["type"]].children_label if e["type"] in TYPE else "children"
     refs[2].metric(children_label.capitalize(), e["children"])
     if shows_total:
-        total_metric(refs.pop(3), e)
+        total_cell(refs.pop(3), e)
     with refs[3]:
         st.caption("Created")
         st.markdown(f"{ui.local_time(e['created_at'])}  \n{ui.relative_age(e['created_at'])}")
@@ -65,7 +65,7 @@ def header(e: dict) -> None:
         st.markdown(f"{ui.local_time(e['last_updated'])}  \n{ui.relative_age(e['last_updated'])}")
 
 
-def total_metric(column, e: dict) -> None:
+def total_cell(column, e: dict) -> None:
     """The total as text with its currency ('1,234.50 SEK'), exactly as imported; never through a float."""
     with column:
         st.caption("Total")

@@ -10,7 +10,7 @@ with orders as (
     group by e.id, e.total, e.currency
 )
 select
-    map_from_entries(list((currency, share) order by currency)) as currency_shares,
+    map_from_entries(list((coalesce(currency, '(none)'), share) order by currency)) as currency_shares,
     (select count(*) from orders where total is null or currency is null) as without_total,
     (select count(*) from orders where total is distinct from lines_sum) as total_not_lines_sum,
     (select sum(other_currency_lines) from orders) as lines_in_other_currency
