@@ -106,6 +106,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="also measure the retry worker against a local 200 ms webhook (default on)")
     parser.add_argument("--worker-records", type=_positive, default=10_000, metavar="N",
                         help="records in the worker's bulk retry (default 10000)")
+    parser.add_argument("--sessions", type=_positive, default=None, metavar="N",
+                        help="also drive N concurrent protocol-level sessions (one action each every 5 s) against "
+                             "`entities serve` at the largest scale: p50/p95 latency, errors, server CPU and RSS")
+    parser.add_argument("--sessions-seconds", type=_positive, default=120, metavar="S",
+                        help="how long the concurrent sessions run (default 120)")
     parser.add_argument("--baselines", action=argparse.BooleanOptionalAction, default=True,
                         help="also run the pandas and SQLite baselines (default on)")
 
@@ -176,6 +181,18 @@ def run(args: argparse.Namespace) -> int:
         except Exception as exc:  # noqa: BLE001 - one step that cannot run must not lose the rest of the report
             report["ingest"] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
             log(f"ingest step could not run: {report['ingest']['error']}")
+    if args.sessions:
+        from entities.cli import bench_sessions
+
+        largest = max(args.entities)
+        log(f"concurrent sessions at {largest:,} entities")
+        try:
+            report["sessions"] = bench_sessions.measure(db_file(args.dir, largest, args.seed), args.sessions,
+                                                        args.sessions_seconds, args.seed, log=log)
+            report["sessions"]["entities"] = largest
+        except Exception as exc:  # noqa: BLE001 - one step that cannot run must not lose the rest of the report
+            report["sessions"] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
+            log(f"sessions step could not run: {report['sessions']['error']}")
     if args.worker:
         from entities.cli import bench_worker
 
@@ -536,6 +553,13 @@ def render(report: dict) -> str:
         from entities.cli import bench_api
 
         out += bench_api.render(report["api"], f"{report['api']['entities']:,}")
+    sessions = report.get("sessions")
+    if sessions and "error" in sessions:
+        out.append(f"Sessions step could not run: {sessions['error']}")
+    elif sessions:
+        from entities.cli import bench_sessions
+
+        out += bench_sessions.render(sessions, f"{sessions['entities']:,}")
     ingest = report.get("ingest")
     if ingest and "error" in ingest:
         out.append(f"Ingest step could not run: {ingest['error']}")
