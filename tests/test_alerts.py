@@ -11,7 +11,7 @@ from alert_receivers import Inbox, Webhook, write_incident
 import queries
 from entities import db
 from entities.identity import LOCAL_ADMIN, Forbidden, Principal
-from entities.sync import retry
+from entities.sync import handlers, policy, retry, worker
 from entities.watch import channels, evaluator, groups, rules
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -332,3 +332,44 @@ def test_regressed_group_fires_a_group_regressed_rule(con, fixture_db, tmp_path,
     run(con, [3, 4])
     assert events(con) == [("fired", 1.0)]
     assert webhook.json(0)["scope"] == "Nordic Outdoor · all types"
+
+
+def timing_out(job):
+    return handlers.Outcome("error", "Webhook did not answer within 10 s", job.body_text(), error_code="TIMEOUT")
+
+
+def evaluate_now(con) -> None:
+    """The worker stamps gave-up events with the wall clock, so these evaluations run at it too."""
+    evaluator.evaluate(con, now=datetime.now(UTC))
+    channels.deliver_due(con)
+
+
+def test_gave_up_rule_fires_once_when_auto_retry_gives_up_and_resolves_after_a_retry_by_hand(con, webhook):
+    """Ops are told once when the policy gives up on an order, and once more when a retry by hand fixes it."""
+    rules.create_rule(con, LOCAL_ADMIN, {"name": "Gave up", "kind": "gave_up", "threshold": 1, "integration_id": 1,
+                                         "type": "order", "channel_ids": [hook_channel(con, webhook.url)]})
+    evaluate_now(con)
+    retry.request(con, [4], LOCAL_ADMIN)
+    worker.Worker(con, timing_out, policies={1: policy.Policy(max_attempts=1)}).drain()
+    evaluate_now(con)
+    evaluate_now(con)
+    retry.request(con, [4], LOCAL_ADMIN)
+    worker.Worker(con, handlers.simulated, policies={1: policy.Policy(max_attempts=1)}).drain()
+    evaluate_now(con)
+    evaluate_now(con)
+    assert events(con) == [("fired", 1.0), ("resolved", 0.0)]
+    assert [webhook.json(i)["event"] for i in range(len(webhook.requests))] == ["fired", "resolved"]
+    body = webhook.json(0)
+    assert body["scope"] == "Nordic Outdoor · Orders"
+    assert body["link"].endswith("/?integration=1&type=order&status=error&gave_up=1")
+
+
+@pytest.mark.parametrize(("scope", "value"), [({}, 1.0), ({"integration_id": 1, "type": "order"}, 1.0),
+                                              ({"integration_id": 2}, 0.0), ({"type": "article"}, 0.0)])
+def test_gave_up_rule_counts_given_up_records_in_scope(con, scope, value):
+    """A gave-up rule counts the records in its scope that the auto-retry policy gave up on."""
+    retry.request(con, [4], LOCAL_ADMIN)
+    worker.Worker(con, timing_out, policies={1: policy.Policy(max_attempts=1)}).drain()
+    rule_id = rules.create_rule(con, LOCAL_ADMIN, {"name": "gave up", "kind": "gave_up", "threshold": 1, **scope})
+    rule = queries.records(con, "alert_rules_list")[0]
+    assert evaluator.values(con, [rule], T0) == {rule_id: value}

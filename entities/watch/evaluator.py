@@ -68,6 +68,7 @@ def deep_path(rule: dict) -> str:
         params["status"] = kind.status
     if rule.get("error_group"):
         params["group"] = rule["error_group"]
+    params.update(dict.fromkeys(kind.list_flags, 1))
     return f"/?{urlencode(params)}"
 
 
