@@ -26,13 +26,14 @@ def state_style(value: object) -> str:
     return f"color: {color}; font-weight: 600" if color else ""
 
 
-def _act(action, *args, done: str, **kwargs) -> None:
+def _act(action, gid: int, *args, done: str, **kwargs) -> None:
+    """Run a lifecycle change; its outcome stays on the group's panel (through live refreshes) until the next one."""
     try:
-        action(ui.cursor(), ui.principal(), *args, **kwargs)
+        action(ui.cursor(), ui.principal(), gid, *args, **kwargs)
     except (groups.GroupError, Forbidden) as exc:
-        st.session_state["_group_message"] = ("error", str(exc))
+        st.session_state["_group_message"] = (gid, "error", str(exc))
         return
-    st.session_state["_group_message"] = ("success", done)
+    st.session_state["_group_message"] = (gid, "success", done)
 
 
 def _ignore(gid: int) -> None:
@@ -57,7 +58,9 @@ def panel(group: dict) -> None:
     """Lifecycle actions, assignee and notes of one group (a row of error_group_table)."""
     gid = int(group["id"])
     refused = ui.refusal(ui.principal(), "groups")
-    kind, text = st.session_state.pop("_group_message", (None, None))
+    shown_for, kind, text = st.session_state.get("_group_message", (None, None, None))
+    if shown_for != gid:
+        kind = None
     if kind == "error":
         st.error(ui.md(text), icon=":material/block:")
     elif kind == "success":
