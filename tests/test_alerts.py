@@ -373,3 +373,40 @@ def test_gave_up_rule_counts_given_up_records_in_scope(con, scope, value):
     rule_id = rules.create_rule(con, LOCAL_ADMIN, {"name": "gave up", "kind": "gave_up", "threshold": 1, **scope})
     rule = queries.records(con, "alert_rules_list")[0]
     assert evaluator.values(con, [rule], T0) == {rule_id: value}
+
+
+def test_group_spike_fires_on_a_new_group_and_resolves_after_the_window(icon, webhook):
+    """A spike rule on Nordic Outdoor fires once when a new error group bursts, and resolves once it has passed."""
+    rules.create_rule(icon, LOCAL_ADMIN, {"name": "Spikes", "kind": "group_spike", "integration_id": 1,
+                                          "window_minutes": 10, "min_volume": 3, "threshold": 5,
+                                          "recovery_threshold": 2, "channel_ids": [hook_channel(icon, webhook.url)]})
+    run(icon, [0, 5.5, 6.5, 7.5, 20])
+    assert events(icon) == [("fired", 5.0), ("resolved", 0.0)]
+    assert [webhook.json(i)["event"] for i in range(len(webhook.requests))] == ["fired", "resolved"]
+
+
+@pytest.mark.parametrize("minutes", [0, 6.5, 14, 30])
+def test_kept_baselines_give_the_values_a_full_scan_gives(icon, minutes):
+    """Between baseline refreshes, spike and stale-flow values are what scanning the whole week gives."""
+    for i, (kind, scope) in enumerate([("group_spike", {}), ("group_spike", {"integration_id": 1, "type": "order"}),
+                                       ("flow_stale", {}), ("flow_stale", {"integration_id": 1})]):
+        rules.create_rule(icon, LOCAL_ADMIN, {"name": f"rule {i}", "kind": kind, "threshold": 1, "window_minutes": 10,
+                                              "min_volume": 1, **scope})
+    listed = queries.records(icon, "alert_rules_list")
+    evaluator.values(icon, listed, T0)  # the baselines are taken at 12:00 and kept
+    assert evaluator.values(icon, listed, at(minutes)) == evaluator.values(icon, listed, at(minutes), before=True)
+
+
+def test_stale_flow_recovers_on_a_success_after_the_kept_history(con):
+    """An hourly flow two hours late is stale; one success a minute later clears it without waiting for a refresh."""
+    con.execute("insert into transactions (id, entity_id, occurred_at, operation, outcome, actor) "
+                "select nextval('transaction_ids'), 30, $last - to_minutes(60 * k), 'update', 'success', 'sync-engine' "
+                "from range(160) as r(k)", {"last": at(-125)})
+    rule_id = rules.create_rule(con, LOCAL_ADMIN, {"name": "stale customers", "kind": "flow_stale", "threshold": 1,
+                                                   "integration_id": 1, "type": "customer"})
+    rule = queries.records(con, "alert_rules_list")[0]
+    assert evaluator.values(con, [rule], T0) == {rule_id: 1.0}
+    con.execute("insert into transactions (id, entity_id, occurred_at, operation, outcome, actor) "
+                "values (nextval('transaction_ids'), 30, $t, 'update', 'success', 'sync-engine')", {"t": at(1)})
+    con.execute("update entities set status = 'synced', last_updated = $t where id = 30", {"t": at(1)})
+    assert evaluator.values(con, [rule], at(2)) == {rule_id: 0.0}
