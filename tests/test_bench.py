@@ -37,6 +37,7 @@ def test_concurrent_sessions_report_latency_errors_and_server_cost(full_report):
     assert sessions["sessions"] == 2 and sessions["actions"] >= 2 and sessions["errors"] == 0, sessions
     assert 0 < sessions["p50_ms"] <= sessions["p95_ms"] and sessions["server_cpu_s"] > 0
     assert sessions["rss_peak_bytes"] > 0 and len(sessions["load_average_before"]) == 3
+    assert sessions["solo_actions"] >= 1 and sessions["solo_errors"] == 0 and sessions["solo_p50_ms"] > 0
 
 
 def test_ingest_is_measured_against_import_in_the_same_run(full_report):

@@ -30,6 +30,7 @@ from entities.cli.bench_browser import _wait_healthy, cpu_seconds, free_port, me
 INTERVAL_S = 5.0
 TIMEOUT_S = 60.0
 DURATION_S = 120.0
+SOLO_S = 30.0
 # (kind, weight): the mix an ops lead's session produces.
 MIX = (("filter", 4), ("page", 3), ("detail", 2), ("overview", 1))
 
@@ -166,6 +167,11 @@ def measure(source: Path, sessions: int, duration: float = DURATION_S, seed: int
         _wait_healthy(url, proc, log_path)
         # One session first, alone: imports and connection caches warm up as on any server's first visitor.
         asyncio.run(_drive(url, plan, 1, 0.1, seed + 1, proc, []))
+        # The same mix from one session alone, in the same run: what concurrency adds on this machine today.
+        alone_cpu = cpu_seconds(proc.pid)
+        alone = asyncio.run(_drive(url, plan, 1, min(duration, SOLO_S), seed + 2, proc, []))[0]
+        alone_cpu = cpu_seconds(proc.pid) - alone_cpu
+        solo = [seconds for _, seconds in alone.latencies]
         log(f"  sessions: {sessions} sessions for {duration:.0f} s, one action each every {INTERVAL_S:.0f} s")
         rss: list[int] = []
         load_before = os.getloadavg()
@@ -198,6 +204,10 @@ def measure(source: Path, sessions: int, duration: float = DURATION_S, seed: int
         "max_ms": round(max(latencies) * 1000, 1) if latencies else None,
         "by_kind": {k: {"n": len(v), "p50_ms": round(statistics.median(v) * 1000, 1),
                         "p95_ms": round(_percentile(v, 0.95) * 1000, 1)} for k, v in sorted(by_kind.items())},
+        "solo_actions": len(solo), "solo_errors": len(alone.errors),
+        "solo_p50_ms": round(statistics.median(solo) * 1000, 1) if solo else None,
+        "solo_cpu_per_action_s": round(alone_cpu / len(solo), 3) if solo else None,
+        "server_cpu_per_action_s": round(server_cpu / len(latencies), 3) if latencies else None,
         "server_cpu_s": round(server_cpu, 2), "server_cpu_share": round(server_cpu / wall, 3),
         "client_cpu_s": round(own_cpu, 2), "rss_median_bytes": int(statistics.median(rss)) if rss else None,
         "rss_peak_bytes": peak, "load_average_before": [round(x, 2) for x in load_before],
@@ -214,7 +224,10 @@ def render(r: dict, scale: str) -> list[str]:
              f"sessions, one action each every {r['interval_s']:.0f} s for {r['duration_s']:.0f} s: "
              f"{r['actions']} actions, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms (target ≤ 2000), max "
              f"{r['max_ms']} ms, {r['errors']} errors (target 0)",
-             f"  server process: {r['server_cpu_s']:.1f} CPU-s = {r['server_cpu_share'] * 100:.0f} % of one core; "
+             f"  one session alone, same run: {r['solo_actions']} actions, p50 {r['solo_p50_ms']} ms, "
+             f"{r['solo_cpu_per_action_s']} server CPU-s per action, {r['solo_errors']} errors",
+             f"  server process: {r['server_cpu_s']:.1f} CPU-s = {r['server_cpu_share'] * 100:.0f} % of one core, "
+             f"{r['server_cpu_per_action_s']} CPU-s per action; "
              f"RSS median {(r['rss_median_bytes'] or 0) / 2**20:,.0f} MiB, peak {r['rss_peak_bytes'] / 2**20:,.0f} "
              f"MiB (target ≤ 1536); clients (this process) {r['client_cpu_s']:.1f} CPU-s; load average "
              f"{r['load_average_before'][0]:.1f} before, {r['load_average_after'][0]:.1f} after"]
