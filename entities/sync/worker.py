@@ -100,6 +100,7 @@ class Worker:
         self._calls: dict[int, int] = defaultdict(int)  # integration id -> handler calls running
         self._sent: dict[int, deque] = defaultdict(deque)  # integration id -> monotonic times of recent calls
         self._ready: dict[int, deque] = defaultdict(deque)  # integration id -> claimed jobs waiting for a slot
+        self._claiming = False  # the store thread is claiming: requests may be running that are not yet held
         self._local = threading.local()
         self.started_at = now()
         self.max_calls_seen = 0
@@ -178,23 +179,26 @@ class Worker:
 
     # -- recording --------------------------------------------------------------------------------------------
 
-    def record(self, batch: list[Done]) -> None:
+    def record(self, batch: list[Done], notify: bool = True) -> None:
         """All outcomes in one write transaction; if that fails, each alone; if one still fails, its request is
         failed with the reason (OUTCOME_NOT_RECORDED). Only when even that cannot be written does it stay running,
         for the watchdog."""
         cur = self._cursor()
         try:
             with db.write(cur):
-                if len({done.job.entity_id for done in batch}) == len(batch):
-                    self._record_batch(cur, batch)
-                else:
-                    for done in batch:
-                        self._record_one(cur, done)
+                self._record_in(cur, batch)
         except Exception:  # noqa: BLE001 - find the one that cannot be written
             for done in batch:
                 self._record_alone(cur, done)
-        if self.on_change:
+        if notify and self.on_change:
             self.on_change()
+
+    def _record_in(self, cur, batch: list[Done]) -> None:
+        if len({done.job.entity_id for done in batch}) == len(batch):
+            self._record_batch(cur, batch)
+        else:
+            for done in batch:
+                self._record_one(cur, done)
 
     def _record_alone(self, cur, done: Done) -> None:
         try:
@@ -301,8 +305,10 @@ class Worker:
         return len(ids)
 
     # -- the concurrent loop ------------------------------------------------------------------------------------
-    # Claimed requests wait in a per-integration buffer (BUFFER rounds of its slots) so a handler call can start
-    # the moment a slot frees, without a database round trip; limits are applied when a call starts.
+    # Two threads share the work: the dispatcher (run) starts handler calls from per-integration buffers the
+    # moment a slot frees, and never waits for the database; the store thread (_store) is the worker's one
+    # writer: in ONE write transaction it records the calls that finished and claims what the buffers have room
+    # for (BUFFER rounds of the slots). Limits are applied when a call starts.
 
     def _window(self, integration_id: int, rules: policy.Policy, clock: float) -> deque:
         window = self._sent[integration_id]
@@ -312,7 +318,7 @@ class Worker:
 
     def _room(self) -> tuple[list[int], list[int], int]:
         """How many more requests to claim per integration (BUFFER rounds of its slots, within its rate budget).
-        Claims are made in large batches, when a round's worth has room: each claim costs a write."""
+        Nothing while more than a round of the slots is still buffered: claims come in batches."""
         clock = time.monotonic()
         ids, slots = [], []
         with self._lock:
@@ -330,26 +336,51 @@ class Worker:
                     slots.append(want)
         return ids, slots, total
 
-    def claim_batch(self) -> int | None:
-        """Claim what the buffers have room for; returns how many were claimed (None: no room, nothing asked)."""
-        ids, slots, total = self._room()
-        if total <= 0 or not ids:
-            return None
+    def _claim(self, cur, ids: list[int], slots: list[int], total: int) -> list[int]:
+        return [r[0] for r in queries.rows(cur, "worker_claim_batch", integration_ids=ids, slots=slots, total=total,
+                                           now=self.now())]
+
+    def store_round(self, batch: list[Done], room: tuple[list[int], list[int], int] | None) -> int:
+        """Record `batch` and claim for `room` in one write transaction (each alone if that fails); the claimed
+        requests go to the buffers. Returns how many were claimed."""
         cur = self._cursor()
-        if not self._inflight and not self._due():
-            return 0  # idle: a read says so, without a write transaction
-        with db.write(cur):
-            claimed = [r[0] for r in queries.rows(cur, "worker_claim_batch", integration_ids=ids, slots=slots,
-                                                  total=total, now=self.now())]
-        if not claimed:
-            return 0
-        jobs = self.jobs(claimed, with_payload=False)
-        payloads = dict(queries.rows(cur, "entity_last_request_payloads", ids=[job.entity_id for job in jobs]))
-        jobs = [replace(job, last_request_payload=payloads.get(job.entity_id)) for job in jobs]
+        claimed: list[int] = []
+        jobs: list[handlers.Job] = []
         with self._lock:
-            for job in jobs:
-                self._inflight[job.request_id] = job.integration_id
-                self._ready[job.integration_id].append(job)
+            self._claiming = room is not None
+        try:
+            try:
+                with db.write(cur):
+                    if batch:
+                        self._record_in(cur, batch)
+                    if room is not None:
+                        claimed = self._claim(cur, *room)
+            except Exception:  # noqa: BLE001 - record alone (with its own fallbacks), then claim alone
+                claimed = []
+                if batch:
+                    self.record(batch, notify=False)
+                if room is not None:
+                    try:
+                        with db.write(cur):
+                            claimed = self._claim(cur, *room)
+                    except duckdb.Error as exc:
+                        print(f"retry worker: claim failed: {exc}", file=sys.stderr, flush=True)
+            if batch and self.on_change:
+                self.on_change()
+            if claimed:
+                jobs = self.jobs(claimed, with_payload=False)
+                payloads = dict(queries.rows(cur, "entity_last_request_payloads",
+                                             ids=[job.entity_id for job in jobs]))
+                jobs = [replace(job, last_request_payload=payloads.get(job.entity_id)) for job in jobs]
+        finally:
+            with self._lock:
+                for item in batch:
+                    self._inflight.pop(item.job.request_id, None)
+                for job in jobs:
+                    self._inflight[job.request_id] = job.integration_id
+                    self._ready[job.integration_id].append(job)
+                self._claiming = False
+            self._wake.set()
         return len(jobs)
 
     def start_calls(self, pool: ThreadPoolExecutor, done: queue.Queue) -> int:
@@ -390,31 +421,63 @@ class Worker:
         finally:
             with self._lock:
                 self._calls[job.integration_id] -= 1
+            self._wake.set()  # a slot is free: the dispatcher starts the next buffered call
         done.put(result)
-        self._wake.set()
 
-    def _recorder(self, done: queue.Queue) -> None:
-        while True:
-            first = done.get()
-            if first is None:
-                return
-            batch = [first]
-            while len(batch) < BATCH:
-                try:
-                    item = done.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    done.put(None)
-                    break
-                batch.append(item)
+    def _take(self, done: queue.Queue, wait: float) -> tuple[list[Done], bool]:
+        """Finished calls to record: waits up to `wait` for the first, then takes what is there (up to BATCH).
+        The second value says the loop is ending (None was queued)."""
+        batch: list[Done] = []
+        try:
+            item = done.get(timeout=wait) if wait > 0 else done.get_nowait()
+        except queue.Empty:
+            return batch, False
+        while item is not None:
+            batch.append(item)
+            if len(batch) >= BATCH:
+                return batch, False
             try:
-                self.record(batch)
-            finally:
-                with self._lock:
-                    for item in batch:
-                        self._inflight.pop(item.job.request_id, None)
-                self._wake.set()
+                item = done.get_nowait()
+            except queue.Empty:
+                return batch, False
+        return batch, True
+
+    def _store(self, done: queue.Queue) -> None:
+        """The store thread: records finished calls and claims more, until None is queued."""
+        retry_at = 0.0  # a claim that found nothing due is tried again after poll_seconds or a finished call
+        wait = 0.0
+        while True:
+            batch, ending = self._take(done, wait)
+            if batch:
+                retry_at = 0.0
+            room = None
+            if not ending and not self._stop.is_set() and time.monotonic() >= retry_at:
+                ids, slots, total = self._room()
+                if ids and total > 0:
+                    room = (ids, slots, total)
+            try:
+                if room is not None and not batch and not self._busy() and not self._due():
+                    room = None  # idle: a read says so, without a write transaction
+                    retry_at = time.monotonic() + self.poll_seconds
+                if batch or room is not None:
+                    if not self.store_round(batch, room) and room is not None:
+                        retry_at = time.monotonic() + self.poll_seconds
+            except duckdb.Error as exc:
+                print(f"retry worker: {exc}", file=sys.stderr, flush=True)  # keep serving; nothing is lost
+                retry_at = time.monotonic() + self.poll_seconds
+            if ending:
+                return
+            wait = min(self.poll_seconds, max(0.0, retry_at - time.monotonic()))
+            if room is None and not batch:
+                wait = self.poll_seconds if wait <= 0 else wait
+
+    def _busy(self) -> bool:
+        with self._lock:
+            return bool(self._inflight) or self._claiming
+
+    def _finished(self) -> bool:
+        """Nothing held, nothing due (in that order, and held checked again: a claim in between is seen)."""
+        return not self._busy() and not self._due() and not self._busy()
 
     def run(self, once: bool = False) -> int:
         """The concurrent loop until stop() (or, with once, until nothing is due or running); returns how many
@@ -422,22 +485,16 @@ class Worker:
         self.refresh(force=True)
         self.requeue_interrupted()
         done: queue.Queue = queue.Queue()
-        recorder = threading.Thread(target=self._recorder, args=(done,), name="retry-recorder", daemon=True)
-        recorder.start()
+        store = threading.Thread(target=self._store, args=(done,), name="retry-store", daemon=True)
+        store.start()
         started = 0
         last_watch = last_sweep = time.monotonic()
-        last_empty = None  # when a claim last found nothing due: then claim again only after poll_seconds
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="retry-call")
         try:
             while not self._stop.is_set():
                 self._wake.clear()
                 try:
                     self.refresh()
-                    clock = time.monotonic()
-                    if last_empty is None or clock - last_empty >= self.poll_seconds:
-                        claimed = self.claim_batch()
-                        if claimed is not None:
-                            last_empty = None if claimed else clock
                     started += self.start_calls(pool, done)
                     clock = time.monotonic()
                     if clock - last_watch >= self.deadline / 2:
@@ -446,18 +503,16 @@ class Worker:
                     if not once and clock - last_sweep >= SWEEP_SECONDS:
                         self.sweep()
                         last_sweep = clock
+                    if once and self._finished():
+                        break
                 except duckdb.Error as exc:
                     print(f"retry worker: {exc}", file=sys.stderr, flush=True)  # keep serving; nothing is lost
-                with self._lock:
-                    busy = bool(self._inflight)
-                if once and not busy and last_empty is not None and not self._due():
-                    break
                 opening = self._next_rate_opening()
                 self._wake.wait(self.poll_seconds if opening is None else max(0.005, min(opening, self.poll_seconds)))
         finally:
             pool.shutdown(wait=not self._stop.is_set())
             done.put(None)
-            recorder.join(timeout=None if not self._stop.is_set() else 5)
+            store.join(timeout=None if not self._stop.is_set() else 5)
         return started
 
     def _due(self) -> bool:
