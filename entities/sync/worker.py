@@ -21,7 +21,7 @@ import random
 import sys
 import threading
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -42,7 +42,9 @@ SETTINGS_SECONDS = 5.0  # how often policies and the error catalogue are re-read
 SWEEP_SECONDS = 10.0  # how often new transient engine errors are looked for
 SWEEP_LIMIT = 500
 BATCH = 256  # outcomes recorded in one write transaction at most
-BUFFER = 4  # claimed requests kept ready: this many rounds of the slots
+BUFFER = 4  # claimed requests kept ready: at least this many rounds of the slots ...
+LOOKAHEAD = 1.0  # ... or this many seconds of calls at the integration's recent pace (a fast target drains a
+MAX_BUFFER = 1024  # small buffer before the next claim comes back), at most this many requests per integration
 
 
 def _handler_from_env() -> handlers.Handler:
@@ -100,6 +102,10 @@ class Worker:
         self._calls: dict[int, int] = defaultdict(int)  # integration id -> handler calls running
         self._sent: dict[int, deque] = defaultdict(deque)  # integration id -> monotonic times of recent calls
         self._ready: dict[int, deque] = defaultdict(deque)  # integration id -> claimed jobs waiting for a slot
+        self._started: dict[int, int] = defaultdict(int)  # integration id -> calls started since the last _pace
+        self._rate: dict[int, float] = {}  # integration id -> calls per second, smoothed
+        self._paced_at = time.monotonic()
+        self._dry: dict[int, float] = {}  # integration id -> monotonic time its last claim found nothing due until
         self._claiming = False  # the store thread is claiming: requests may be running that are not yet held
         self._local = threading.local()
         self.started_at = now()
@@ -316,25 +322,40 @@ class Worker:
             window.popleft()
         return window
 
+    def _pace(self, clock: float) -> None:
+        """Each integration's recent calls per second (smoothed), from the calls started since the last look."""
+        elapsed = clock - self._paced_at
+        if elapsed < 0.1:
+            return
+        for integration_id in set(self._rate) | set(self._started):
+            now = self._started.get(integration_id, 0) / elapsed
+            self._rate[integration_id] = 0.5 * self._rate.get(integration_id, now) + 0.5 * now
+        self._started.clear()
+        self._paced_at = clock
+
     def _room(self) -> tuple[list[int], list[int], int]:
-        """How many more requests to claim per integration (BUFFER rounds of its slots, within its rate budget).
-        Nothing while more than a round of the slots is still buffered: claims come in batches."""
+        """How many more requests to claim per integration: up to its target buffer (BUFFER rounds of its slots or
+        LOOKAHEAD seconds at its pace, within its rate budget), asked only once half of it is used up, and not for
+        an integration whose last claim found nothing due (for poll_seconds). Claims come in batches."""
         clock = time.monotonic()
         ids, slots = [], []
         with self._lock:
-            buffered = sum(len(r) for r in self._ready.values())
-            total = BUFFER * self.concurrency - sum(self._calls.values()) - buffered
-            if total < self.concurrency and buffered:
-                return [], [], 0
+            self._pace(clock)
             for integration_id, rules in self._policies.items():
+                if self._dry.get(integration_id, 0.0) > clock:
+                    continue
                 ready = len(self._ready[integration_id])
-                want = BUFFER * rules.concurrency - self._calls[integration_id] - ready
+                target = min(MAX_BUFFER, max(BUFFER * rules.concurrency,
+                                             int(self._rate.get(integration_id, 0.0) * LOOKAHEAD)))
+                if ready > target // 2:
+                    continue
+                want = target - self._calls[integration_id] - ready
                 if rules.rate_requests:
                     want = min(want, rules.rate_requests - len(self._window(integration_id, rules, clock)) - ready)
                 if want > 0:
                     ids.append(integration_id)
                     slots.append(want)
-        return ids, slots, total
+        return ids, slots, sum(slots)
 
     def _claim(self, cur, ids: list[int], slots: list[int], total: int) -> list[int]:
         return [r[0] for r in queries.rows(cur, "worker_claim_batch", integration_ids=ids, slots=slots, total=total,
@@ -379,6 +400,12 @@ class Worker:
                 for job in jobs:
                     self._inflight[job.request_id] = job.integration_id
                     self._ready[job.integration_id].append(job)
+                if room is not None:
+                    got = Counter(job.integration_id for job in jobs)
+                    dry_until = time.monotonic() + self.poll_seconds
+                    for integration_id, want in zip(room[0], room[1], strict=True):
+                        if got[integration_id] < want:
+                            self._dry[integration_id] = dry_until
                 self._claiming = False
             self._wake.set()
         return len(jobs)
@@ -396,7 +423,9 @@ class Worker:
                         break
                     job = ready.popleft()
                     self._calls[integration_id] += 1
-                    self._sent[integration_id].append(clock)
+                    self._started[integration_id] += 1
+                    if rules.rate_requests:
+                        self._sent[integration_id].append(clock)
                     free -= 1
                     started += 1
                     pool.submit(self._run, job, done)
@@ -444,32 +473,39 @@ class Worker:
 
     def _store(self, done: queue.Queue) -> None:
         """The store thread: records finished calls and claims more, until None is queued."""
-        retry_at = 0.0  # a claim that found nothing due is tried again after poll_seconds or a finished call
         wait = 0.0
         while True:
             batch, ending = self._take(done, wait)
-            if batch:
-                retry_at = 0.0
             room = None
-            if not ending and not self._stop.is_set() and time.monotonic() >= retry_at:
+            if not ending and not self._stop.is_set():
                 ids, slots, total = self._room()
-                if ids and total > 0:
-                    room = (ids, slots, total)
+                room = (ids, slots, total) if ids else None
             try:
                 if room is not None and not batch and not self._busy() and not self._due():
-                    room = None  # idle: a read says so, without a write transaction
-                    retry_at = time.monotonic() + self.poll_seconds
+                    self._dry_out(room[0])  # idle: a read says so, without a write transaction
+                    room = None
                 if batch or room is not None:
-                    if not self.store_round(batch, room) and room is not None:
-                        retry_at = time.monotonic() + self.poll_seconds
+                    self.store_round(batch, room)
             except duckdb.Error as exc:
                 print(f"retry worker: {exc}", file=sys.stderr, flush=True)  # keep serving; nothing is lost
-                retry_at = time.monotonic() + self.poll_seconds
+                if room is not None:
+                    self._dry_out(room[0])
             if ending:
                 return
-            wait = min(self.poll_seconds, max(0.0, retry_at - time.monotonic()))
-            if room is None and not batch:
-                wait = self.poll_seconds if wait <= 0 else wait
+            wait = 0.0 if batch or room is not None else self._until_undry()
+
+    def _dry_out(self, integration_ids: list[int]) -> None:
+        until = time.monotonic() + self.poll_seconds
+        with self._lock:
+            for integration_id in integration_ids:
+                self._dry[integration_id] = until
+
+    def _until_undry(self) -> float:
+        """Seconds until a claim that found nothing may be tried again (at most poll_seconds)."""
+        clock = time.monotonic()
+        with self._lock:
+            ends = [at - clock for at in self._dry.values() if at > clock]
+        return max(0.005, min([self.poll_seconds, *ends]))
 
     def _busy(self) -> bool:
         with self._lock:
