@@ -182,7 +182,7 @@ def test_kill_9_mid_batch_then_resend_equals_one_clean_ingest(fixture_db, tmp_pa
     server.tokens = made
     sender = threading.Thread(target=lambda: _swallow(lambda: post(server, body)))
     sender.start()
-    wait_until(lambda: any(scratch.glob("entities-batch-*/entities.staged.parquet")), 120, "the batch to be staged")
+    wait_until(lambda: any(scratch.glob("entities-batch-*/entities.checked.parquet")), 120, "the batch to be checked")
     os.kill(server.proc.pid, signal.SIGKILL)
     server.proc.wait(30)
     sender.join(60)
