@@ -10,7 +10,7 @@ import sys
 import duckdb
 import httpx
 import pytest
-from conftest import ROOT, wait_until
+from conftest import ROOT, Server, build_fixture_db, wait_until
 
 from entities.cli import appclient
 from entities.web.control import server_file_path
@@ -39,6 +39,14 @@ def token_rows(db_path) -> dict:
 def get(server, path: str, token: str | None = None) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return httpx.get(f"{server.url}/api/v1{path}", headers=headers, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """One served fixture database for the tests that each use tokens of their own names."""
+    server = Server(build_fixture_db(tmp_path_factory.mktemp("tokens") / "tokens.duckdb"))
+    yield server
+    server.stop()
 
 
 def test_token_create_prints_the_token_last_and_stores_only_its_hash(fixture_db):
@@ -86,26 +94,24 @@ def test_stale_server_file_is_ignored(fixture_db):
     assert create_token(fixture_db, "feed", "ingest").startswith("ent_")
 
 
-def test_token_commands_work_through_the_running_app(fixture_db, server_factory):
+def test_token_commands_work_through_the_running_app(served):
     """With the app running, an admin creates, lists and revokes tokens, and the revoked one is refused at once."""
-    server = server_factory(fixture_db)
-    token = create_token(server.db_path, "reader", "read")
-    assert get(server, "/tokens", token).status_code == 403  # a token never manages tokens
-    assert "active" in token_rows(server.db_path)["reader"]
-    done = entities("token", "revoke", "--db", str(server.db_path), "reader")
+    token = create_token(served.db_path, "revoked-reader", "read")
+    assert get(served, "/tokens", token).status_code == 403  # a token never manages tokens
+    assert "active" in token_rows(served.db_path)["revoked-reader"]
+    done = entities("token", "revoke", "--db", str(served.db_path), "revoked-reader")
     assert done.returncode == 0, done.stderr
-    assert "revoked" in token_rows(server.db_path)["reader"]
-    response = get(server, "/tokens", token)
+    assert "revoked" in token_rows(served.db_path)["revoked-reader"]
+    response = get(served, "/tokens", token)
     assert response.status_code == 401 and "revoked" in response.json()["error"]
 
 
-def test_token_use_shows_in_token_list(fixture_db, server_factory):
+def test_token_use_shows_in_token_list(served):
     """After a token is used, `entities token list` shows its last use and count while the app runs."""
-    server = server_factory(fixture_db)
-    token = create_token(server.db_path, "reader", "read")
+    token = create_token(served.db_path, "counted-reader", "read")
     for _ in range(3):
-        get(server, "/tokens", token)
-    row = token_rows(server.db_path)["reader"].split()
+        get(served, "/tokens", token)
+    row = token_rows(served.db_path)["counted-reader"].split()
     assert row[-1] == "3" and row[-2] == "UTC"
 
 
@@ -114,20 +120,18 @@ def test_token_use_shows_in_token_list(fixture_db, server_factory):
     ("not-a-token", 401, 'Bearer error="invalid_token"'),
     ("ent_1_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 401, 'Bearer error="invalid_token"'),
 ])
-def test_missing_or_unknown_token_gets_401(token, status, header, fixture_db, server_factory):
+def test_missing_or_unknown_token_gets_401(token, status, header, served):
     """A request without a token, or with a made-up one, is told to authenticate."""
-    server = server_factory(fixture_db)
-    response = get(server, "/tokens", token)
+    response = get(served, "/tokens", token)
     assert (response.status_code, response.headers["www-authenticate"]) == (status, header)
     assert "error" in response.json()
 
 
-def test_expired_token_gets_401(fixture_db, server_factory):
+def test_expired_token_gets_401(served):
     """A token past its expiry is refused like an unknown one."""
-    server = server_factory(fixture_db)
-    token = create_token(server.db_path, "brief", "read", extra=("--expires-days", "0.00002"))  # ~2 s
-    wait_until(lambda: get(server, "/tokens", token).status_code == 401, 30, "the token to expire")
-    assert "expired" in token_rows(server.db_path)["brief"]
+    token = create_token(served.db_path, "brief", "read", extra=("--expires-days", "0.00002"))  # ~2 s
+    wait_until(lambda: get(served, "/tokens", token).status_code == 401, 30, "the token to expire")
+    assert "expired" in token_rows(served.db_path)["brief"]
 
 
 def test_ten_bad_tokens_in_a_minute_slow_the_address_down(fixture_db, server_factory):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 
+from entities.disk import pid_alive
 from entities.web.control import server_file_path
 
 API = "/api/v1"
@@ -51,16 +52,6 @@ class AppClient:
         self._http.close()
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def find_app(db_path: str | os.PathLike) -> AppClient | None:
     """A client for the app running on this database, or None when none is (no file, or a stale one: its
     process is gone or its url does not answer)."""
@@ -70,7 +61,7 @@ def find_app(db_path: str | os.PathLike) -> AppClient | None:
         pid, url, secret = int(info["pid"]), str(info["url"]), str(info["secret"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not _alive(pid):
+    if not pid_alive(pid):
         return None
     client = AppClient(url, secret, pid)
     try:
