@@ -32,9 +32,10 @@ run: setup $(DB)
 lint: setup
 	$(BIN)/ruff check .
 
+# Test files run in parallel, one file per worker (module-scoped servers stay shared within a file).
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB).wal

@@ -89,6 +89,9 @@ def prune(con, now: datetime | None = None, defaults: Defaults | None = None, ba
         with db.exclusive(), contextlib.suppress(duckdb.TransactionException):  # a reader's open write: next time
             queries.run(con, "demo_checkpoint")
         result.checkpoint_ms = max(result.checkpoint_ms, (time.perf_counter() - checkpoint_started) * 1000)
+    if stop is None or not stop.is_set():
+        with db.write(con, bump=False):  # a cache of error_group(), not data a reader sees
+            queries.run(con, "error_fingerprints_trim")
     result.seconds = time.perf_counter() - started
     return result
 

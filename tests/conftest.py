@@ -141,7 +141,7 @@ class Server:
         full_env = dict(os.environ, ENTITIES_DB=str(db_path), ENTITIES_WORKER_AUTO_RETRY="off", **(env or {}))
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=self.log.open("w"),
                                      stderr=subprocess.STDOUT)
-        wait_until(self._healthy, 60, f"streamlit to serve {self.url} (log: {self.log})")
+        wait_until(self._healthy, 180, f"streamlit to serve {self.url} (log: {self.log})")
 
     def _healthy(self) -> bool:
         if self.proc.poll() is not None:

@@ -13,7 +13,8 @@ def full_report(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("bench")
     out = folder / "out.json"
     assert main(["bench", "--entities", "2000", "--runs", "3", "--json", str(out), "--no-browser",
-                 "--dir", str(folder), "--no-worker", "--ingest-rows", "3000"]) == 0
+                 "--dir", str(folder), "--no-worker", "--ingest-rows", "3000",
+                 "--sessions", "2", "--sessions-seconds", "6"]) == 0
     return json.loads(out.read_text())
 
 
@@ -28,6 +29,15 @@ def test_read_api_is_timed_by_the_server(full_report):
     assert set(operations) == {key for key, _, _ in OPERATIONS_API}
     for key, entry in operations.items():
         assert 0 < entry["server_median_ms"] <= entry["wall_median_ms"] and entry["runs"] == 3, key
+
+
+def test_concurrent_sessions_report_latency_errors_and_server_cost(full_report):
+    """`--sessions 2` drives two protocol-level sessions and reports their latency, errors, server CPU and RSS."""
+    sessions = full_report["sessions"]
+    assert sessions["sessions"] == 2 and sessions["actions"] >= 2 and sessions["errors"] == 0, sessions
+    assert 0 < sessions["p50_ms"] <= sessions["p95_ms"] and sessions["server_cpu_s"] > 0
+    assert sessions["rss_peak_bytes"] > 0 and len(sessions["load_average_before"]) == 3
+    assert sessions["solo_actions"] >= 1 and sessions["solo_errors"] == 0 and sessions["solo_p50_ms"] > 0
 
 
 def test_ingest_is_measured_against_import_in_the_same_run(full_report):

@@ -174,3 +174,39 @@ def test_audit_page_lists_group_changes(app_env):
     assert not at.exception
     changes = next(d for d in at.dataframe if "action" in d.value.columns).value
     assert (changes["action"].iloc[0], changes["actor"].iloc[0]) == ("group.resolved", OPERATOR.name)
+
+
+def _recount(con) -> dict:
+    """The groups counted from scratch with error_group() itself, no memo."""
+    rows = con.execute("select integration_id, type, coalesce(error_code, ''), "
+                       "error_group(coalesce(error_message, '')), count(*) from entities "
+                       "where status = 'error' group by all").fetchall()
+    return {tuple(r[:4]): r[4] for r in rows}
+
+
+def test_group_counts_equal_a_recount_after_retries(synced):
+    """After retries heal and fail records, the overview's group counts equal a recount of the records in error."""
+    failing = [r[0] for r in synced.execute("select id from entities where status = 'error' order by id").fetchall()]
+    for entity_id in failing[:3]:
+        retry_now(synced, entity_id)
+    groups.sync(synced)
+    shown = {(r["integration_id"], r["type"], r["error_code"], r["error_group"]): r["records"]
+             for r in queries.records(synced, "error_group_table", integration=None, states=[], group_id=None)
+             if r["records"]}
+    assert shown == _recount(synced)
+
+
+def test_fingerprint_memo_keeps_only_messages_in_error_after_prune(synced):
+    """Pruning drops the memoised group of a message once no record fails with it; the others stay exact."""
+    from entities import retention
+
+    healed = synced.execute("select id, error_message from entities where status = 'error' and error_code = "
+                            "'RATE_LIMITED' order by id limit 1").fetchone()
+    retry_now(synced, healed[0])
+    groups.sync(synced)
+    retention.prune(synced)
+    memo = dict(synced.execute("select message, fingerprint from error_fingerprints").fetchall())
+    in_error = {r[0] for r in synced.execute("select coalesce(error_message, '') from entities "
+                                              "where status = 'error'").fetchall()}
+    assert set(memo) == in_error and healed[1] not in memo
+    assert all(memo[m] == synced.execute("select error_group($m)", {"m": m}).fetchone()[0] for m in memo)

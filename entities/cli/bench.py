@@ -30,7 +30,7 @@ from entities.model import ALERT_KINDS, STATUS_KEYS
 from entities.sync import handlers, retry
 from entities.sync.worker import Worker
 from entities.ui import listing
-from entities.watch import evaluator
+from entities.watch import evaluator, groups
 from entities.watch import rules as alert_rules
 
 SCALES = (10_000, 100_000, 1_000_000)
@@ -70,11 +70,17 @@ OPERATIONS = (
     Operation("history", "One entity's history (first page)", 2, compared=True),
     Operation("breakdown", "Status breakdown (one integration)", 15, compared=True),
     Operation("trend_30d", "30-day error trend (all integrations)", 30, compared=True),
-    Operation("error_groups", "Error groups (all integrations)", None),
+    Operation("error_groups", "Error groups recounted from entities (all integrations)", None),
+    Operation("headline", "Overview headline (all integrations)", None, baselines=False),
+    Operation("group_table", "Overview error-group table (lifecycle states)", None, baselines=False),
+    Operation("group_refresh", "Error-group refresh (background job, per data change)", None, baselines=False),
     Operation("export", "CSV export (~70k rows at 1M)", 150),
     Operation("retry", "Retry request (one entity)", None),
     Operation("worker", "Worker: one queued retry handled and recorded", None, baselines=False),
     Operation("alerts", f"Alert evaluator: {ALERT_RULES} rules of every kind, states recorded", 1000, baselines=False),
+    # The same rounds as the evaluator ran them before it kept the 7-day baselines: the ratio in the same run.
+    Operation("alerts_before", f"Alert evaluator before (7-day parts every round), {ALERT_RULES} rules", None,
+              baselines=False),
 )
 
 
@@ -106,6 +112,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="also measure the retry worker against a local 200 ms webhook (default on)")
     parser.add_argument("--worker-records", type=_positive, default=10_000, metavar="N",
                         help="records in the worker's bulk retry (default 10000)")
+    parser.add_argument("--sessions", type=_positive, default=None, metavar="N",
+                        help="also drive N concurrent protocol-level sessions (one action each every 5 s) against "
+                             "`entities serve` at the largest scale: p50/p95 latency, errors, server CPU and RSS")
+    parser.add_argument("--sessions-seconds", type=_positive, default=120, metavar="S",
+                        help="how long the concurrent sessions run (default 120)")
     parser.add_argument("--baselines", action=argparse.BooleanOptionalAction, default=True,
                         help="also run the pandas and SQLite baselines (default on)")
 
@@ -176,6 +187,18 @@ def run(args: argparse.Namespace) -> int:
         except Exception as exc:  # noqa: BLE001 - one step that cannot run must not lose the rest of the report
             report["ingest"] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
             log(f"ingest step could not run: {report['ingest']['error']}")
+    if args.sessions:
+        from entities.cli import bench_sessions
+
+        largest = max(args.entities)
+        log(f"concurrent sessions at {largest:,} entities")
+        try:
+            report["sessions"] = bench_sessions.measure(db_file(args.dir, largest, args.seed), args.sessions,
+                                                        args.sessions_seconds, args.seed, log=log)
+            report["sessions"]["entities"] = largest
+        except Exception as exc:  # noqa: BLE001 - one step that cannot run must not lose the rest of the report
+            report["sessions"] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
+            log(f"sessions step could not run: {report['sessions']['error']}")
     if args.worker:
         from entities.cli import bench_worker
 
@@ -268,6 +291,17 @@ class DuckEngine:
     def error_groups(self):
         return len(queries.df(self.con, "error_groups", integration=None))
 
+    def headline(self, stuck_before):
+        return queries.records(self.con, "overview_headline", integration=None, stuck_before=stuck_before)[0]
+
+    def group_table(self):
+        return len(queries.rows(self.retry_con, "error_group_table", integration=None, states=["open", "regressed"],
+                                group_id=None))
+
+    def group_refresh(self, now):
+        """What the group-lifecycle job runs after every write: recount the groups from the records in error."""
+        return groups.sync(self.retry_con, now=now).changed_groups
+
     def export(self, integration, type_, statuses):
         data = listing.export_csv(self.con, listing.filter_params(integration, type_, statuses), listing.DEFAULT_SORT)
         return data.count(b"\n") - 1, len(data)
@@ -282,6 +316,9 @@ class DuckEngine:
     def alerts(self, now):
         """One evaluator round over the bench's alert rules (made once by add_alert_rules), states written."""
         return len(evaluator.evaluate(self.retry_con, now=now))
+
+    def alerts_before(self, now):
+        return len(evaluator.evaluate(self.retry_con, now=now, before=True))
 
 
 class Plan:
@@ -336,6 +373,12 @@ class Plan:
             return engine.trend(self.since)
         if op == "error_groups":
             return engine.error_groups()
+        if op == "headline":
+            return engine.headline(self.anchor - dt.timedelta(minutes=60))
+        if op == "group_table":
+            return engine.group_table()
+        if op == "group_refresh":
+            return engine.group_refresh(self.anchor + dt.timedelta(minutes=i))
         if op == "export":
             return engine.export(*self.export_flow, [])
         if op == "retry":
@@ -344,6 +387,8 @@ class Plan:
             return engine.worker()
         if op == "alerts":
             return engine.alerts(self.anchor + dt.timedelta(minutes=i))
+        if op == "alerts_before":
+            return engine.alerts_before(self.anchor + dt.timedelta(minutes=i))
         raise KeyError(op)
 
 
@@ -400,6 +445,7 @@ def bench_scale(path: Path, n: int, args, anchor: dt.datetime) -> dict:
     retry_con = db.connect(retry_copy)
     plan = Plan(con, n, args.seed, anchor)
     add_alert_rules(retry_con, plan)
+    groups.sync(retry_con, now=anchor)  # the lifecycle table the overview reads, as the app's job keeps it
     engines = [DuckEngine(con, retry_con)]
     result: dict[str, Any] = {"db": str(path), "db_bytes": path.stat().st_size,
                               "tables": dict(queries.rows(con, "demo_table_counts")),
@@ -471,6 +517,24 @@ def _ms(value: float | None) -> str:
     return f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
 
 
+def alert_lines(report: dict) -> list[str]:
+    """The DESIGN target's line per scale: '50 alert rules: median X s', with the evaluator as it was before."""
+    lines = []
+    for s, scale in report["scales"].items():
+        now, before = scale["operations"].get("alerts"), scale["operations"].get("alerts_before")
+        if now is None:
+            continue
+        line = (f"{ALERT_RULES} alert rules at {int(s):,} entities: median {now['duckdb']['median_ms'] / 1000:.3f} s "
+                f"(p95 {now['duckdb']['p95_ms'] / 1000:.3f} s, CPU {now['duckdb']['cpu_median_ms'] / 1000:.3f} s; "
+                f"7-day baselines refreshed every {evaluator.BASELINE_SECONDS // 60} min of evaluation time)")
+        if before is not None:
+            ratio = before["duckdb"]["median_ms"] / max(now["duckdb"]["median_ms"], 1e-9)
+            line += (f"; before: median {before['duckdb']['median_ms'] / 1000:.3f} s (CPU "
+                     f"{before['duckdb']['cpu_median_ms'] / 1000:.3f} s), {ratio:.1f}× the time")
+        lines.append(line)
+    return lines
+
+
 def render(report: dict) -> str:
     scales = list(report["scales"])
     largest = report["scales"][scales[-1]] if scales else None
@@ -498,6 +562,7 @@ def render(report: dict) -> str:
            f"{int(scales[-1]):,} entities; × = baseline median / DuckDB median.", fmt(head),
            fmt(["-" * w for w in widths])]
     out += [fmt(row) for row in lines]
+    out += alert_lines(report)
     for s in scales:
         scale = report["scales"][s]
         built = scale.get("demo_build_seconds")
@@ -536,6 +601,13 @@ def render(report: dict) -> str:
         from entities.cli import bench_api
 
         out += bench_api.render(report["api"], f"{report['api']['entities']:,}")
+    sessions = report.get("sessions")
+    if sessions and "error" in sessions:
+        out.append(f"Sessions step could not run: {sessions['error']}")
+    elif sessions:
+        from entities.cli import bench_sessions
+
+        out += bench_sessions.render(sessions, f"{sessions['entities']:,}")
     ingest = report.get("ingest")
     if ingest and "error" in ingest:
         out.append(f"Ingest step could not run: {ingest['error']}")

@@ -48,12 +48,13 @@ def sync(con, now: datetime | None = None) -> SyncResult:
     now = _now(now)
     result = SyncResult(0, [])
     with db.write(con):
+        memoised = queries.rows(con, "error_fingerprints_fill")
         changed = queries.rows(con, "error_group_refresh", now=now)
         queries.rows(con, "error_group_transitions_audit", now=now, actor=POLICY.name, actor_subject=POLICY.subject,
                      actor_kind=POLICY.kind)
         moved = queries.rows(con, "error_group_transitions_apply", now=now, actor=POLICY.name)
         result = SyncResult(len(changed), [(int(i), state) for i, state in moved])
-        if not changed and not moved:
+        if not changed and not moved and not memoised:
             raise db.Unchanged
     return result
 
