@@ -61,6 +61,7 @@ class AlertKind:
     uses: tuple[str, ...] = ()  # which optional rule settings apply: window, min_volume, age, group
     scoped: bool = True  # integration/type narrow it
     status: str | None = None  # the list status a deep link filters to
+    list_flags: tuple[str, ...] = ()  # list URL flags a deep link sets, e.g. gave_up (=1)
 
 
 # Every kind's value is computed by queries/alert_value_<key>.sql, except flow_stale: the stale flows of
@@ -78,6 +79,8 @@ ALERT_KINDS = (
     AlertKind("stuck_pending", "Stuck pending", "records pending longer than the age", ("age",), status="pending"),
     AlertKind("retry_depth", "Retry queue depth", "retry requests queued or running"),
     AlertKind("retry_age", "Oldest retry request", "minutes the oldest queued request has waited"),
+    AlertKind("gave_up", "Auto-retry gave up", "records the auto-retry policy gave up on (still in error)",
+              status="error", list_flags=("gave_up",)),
 )
 ALERT_KIND = {k.key: k for k in ALERT_KINDS}
 ALERT_STATES = ("ok", "pending", "firing")

@@ -1,5 +1,6 @@
 """Overview for ops leads: stale flows, headline figures, error rate over time, integrations by open errors, flow
 freshness and the error groups with their lifecycle. Live (on by default) refreshes the data part."""
+import zlib
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -39,6 +40,7 @@ right.number_input("Stuck after (minutes)", min_value=1, max_value=ov.MAX_STUCK_
 
 urlstate.bind("group_state", parse=urlstate.many_of(groups.STATES), dump=urlstate.dump_many,
               default=list(groups.ACTIVE_STATES))
+urlstate.bind("group_id", parse=urlstate.positive_int, dump=urlstate.dump_one, default=None)
 
 
 @st.fragment(run_every=seconds or None)
@@ -186,15 +188,26 @@ def error_groups(scope, tz, opened) -> None:
     if table.empty:
         chosen = ", ".join(groups.STATE_LABELS[s].lower() for s in st.session_state["group_state"]) or "any"
         st.success(f"No error groups are {chosen}." if st.session_state["group_state"] else "No error groups.")
-        return
-    shown = live.memo("groups", (tuple(st.session_state["group_state"]), scope, tz.key, opened),
-                      lambda: groups_frame(table, tz, opened))
+        shown = table
+    else:
+        shown = live.memo("groups", (tuple(st.session_state["group_state"]), scope, tz.key, opened),
+                          lambda: groups_frame(table, tz, opened))
+        groups_table(shown, scope, tz)
+    group_id = st.session_state.get("group_id")
+    if group_id is not None:
+        group_panel(group_id, shown, tz, opened)
+
+
+def groups_table(shown, scope, tz) -> None:
     columns = ["since_opened", "state_pill", "error_group", "type_label", "records", "error_code", "severity_pill",
                "assignee", "first_seen", "last_seen", "example", "list"]
     if scope is None:
         columns.insert(3, "integration")
+    # The table's key names its rows, so a tick never outlives the row it was on: when a group leaves the table (or
+    # a refresh reorders it) the tick clears instead of landing on the group that moved into its place.
+    key = f"groups_{st.session_state.get('_groups_closed', 0)}_{zlib.crc32(shown['id'].to_numpy().tobytes()):x}"
     picked = st.dataframe(
-        shown, key="groups", hide_index=True, on_select="rerun", selection_mode="single-row", column_order=columns,
+        shown, key=key, hide_index=True, on_select="rerun", selection_mode="single-row", column_order=columns,
         column_config={
             "since_opened": st.column_config.TextColumn("New", help="Since you opened this page", width="small"),
             "state_pill": ov.pill_column("State", groups.STATE_COLORS, groups.STATE_LABELS),
@@ -208,41 +221,60 @@ def error_groups(scope, tz, opened) -> None:
             "example": st.column_config.TextColumn("Example", width="medium"),
             "list": st.column_config.LinkColumn("Records", display_text="Open list"),
         })
-    group_id = picked_group(picked.selection.rows if picked else [], shown)
-    if group_id is not None:
-        one = ui.query_df("error_group_table", integration=None, states=[], group_id=group_id)
-        if one.empty:
-            return
-        group = groups_frame(one, tz, opened).iloc[0].to_dict()
-        with st.container(border=True):
-            st.markdown(f"**{ui.md(group['error_group'])}** · {ui.md(group['integration'])} · "
-                        f"{group['type_label']} · {ui.md(group['error_code'] or 'no code')} · "
-                        f"{int(group['records']):,} records in error now")
-            if group_id not in set(shown["id"]):
-                st.caption(f"Now {group_ui.state_label(group['state']).lower()}, so no longer in the table with "
-                           "this state filter; pick another row to change another group.")
-            group_ui.panel(group)
-            links = st.container(horizontal=True)
-            with links:
-                st.page_link("pages/entities_list.py", label="Open these records in the list",
-                             icon=":material/list:",
-                             query_params={"integration": int(group["integration_id"]), "type": group["type"],
-                                           "status": "error", "group": group["error_group"]})
-                if group["records"]:
-                    bulk_controls.group_button(int(group["integration_id"]), group["type"], group["error_group"],
-                                               key="bulk_retry_group")
+    picked_group(key, picked.selection.rows if picked else [], shown)
 
 
-def picked_group(rows: list[int], shown) -> int | None:
-    """The group the user picked. A refresh can move rows under a kept selection (a resolved group leaves the
-    table); the panel stays on the group that was clicked until another row is clicked."""
-    if not rows or rows[0] >= len(shown):
-        st.session_state.pop("_group_pick", None)
-        return None
-    row, last = rows[0], st.session_state.get("_group_pick")
-    group_id = last[1] if last and last[0] == row else int(shown.iloc[row]["id"])
-    st.session_state["_group_pick"] = (row, group_id)
-    return group_id
+def group_panel(group_id: int, shown, tz, opened) -> None:
+    one = ui.query_df("error_group_table", integration=None, states=[], group_id=group_id)
+    if one.empty:
+        st.warning(f"Error group {group_id} does not exist.")
+        return
+    group = groups_frame(one, tz, opened).iloc[0].to_dict()
+    with st.container(border=True, key="group_panel"):
+        head, close = st.columns([12, 1], vertical_alignment="top")
+        head.markdown(f"**{ui.md(group['error_group'])}** · {ui.md(group['integration'])} · "
+                      f"{group['type_label']} · {ui.md(group['error_code'] or 'no code')} · "
+                      f"{int(group['records']):,} records in error now")
+        close.button("Close", key="group_close", icon=":material/close:", on_click=close_group,
+                     help="Close this group's panel.")
+        if shown.empty or group_id not in set(shown["id"]):
+            st.caption(f"{group_ui.state_label(group['state'])}, so not in the table with this state filter; tick "
+                       "a row to change another group.")
+        group_ui.panel(group)
+        links = st.container(horizontal=True)
+        with links:
+            st.page_link("pages/entities_list.py", label="Open these records in the list", icon=":material/list:",
+                         query_params={"integration": int(group["integration_id"]), "type": group["type"],
+                                       "status": "error", "group": group["error_group"]})
+            if group["records"]:
+                bulk_controls.group_button(int(group["integration_id"]), group["type"], group["error_group"],
+                                           key="bulk_retry_group")
+
+
+def picked_group(key: str, rows: list[int], shown) -> None:
+    """The group whose panel is open (group_id in the URL). Ticking a row opens its group; the panel stays on it
+    when it leaves the table (just resolved, say) until another row is ticked, the tick is removed or the panel
+    is closed."""
+    last = st.session_state.get("_group_pick")  # (table key, row) of the tick last seen
+    if rows and rows[0] < len(shown):
+        if last != (key, rows[0]):
+            show_group(int(shown.iloc[rows[0]]["id"]))
+        st.session_state["_group_pick"] = (key, rows[0])
+    elif last is not None and last[0] == key:  # untick in the same table
+        del st.session_state["_group_pick"]
+        show_group(None)
+
+
+def show_group(group_id: int | None) -> None:
+    st.session_state["group_id"] = group_id
+    st.session_state.pop("_group_message", None)
+    urlstate.publish("group_id", group_id, urlstate.dump_one, None)
+
+
+def close_group() -> None:
+    show_group(None)
+    st.session_state.pop("_group_pick", None)
+    st.session_state["_groups_closed"] = st.session_state.get("_groups_closed", 0) + 1  # a new table: no tick
 
 
 def groups_frame(table, tz, opened):

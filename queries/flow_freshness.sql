@@ -7,24 +7,34 @@
 -- Stale flows first, then by integration and type.
 -- @param integration integer = null
 -- @param now timestamptz = '2026-11-26 12:00:00+00'
-with success_minutes as (
-    select e.integration_id, e.type, date_trunc('minute', t.occurred_at) as minute, max(t.occurred_at) as last_at
+with touched as (
+    -- only records updated in the last 7 days can have a transaction in them (last_updated is the latest sync)
+    select id, integration_id, type
+    from entities
+    where last_updated > $now - interval 7 day and ($integration is null or integration_id = $integration)
+),
+successes as (
+    select e.integration_id, e.type, t.occurred_at, epoch_us(t.occurred_at) // 60000000 as minute
     from transactions as t
-    join entities as e on e.id = t.entity_id
+    join touched as e on e.id = t.entity_id
     where t.outcome = 'success'
         and t.occurred_at > $now - interval 7 day
         and t.occurred_at <= $now
-        and ($integration is null or e.integration_id = $integration)
-    group by all
+),
+success_minutes as (
+    select distinct integration_id, type, minute
+    from successes
 ),
 gaps as (
-    select integration_id, type, last_at,
-        epoch(minute) - epoch(lag(minute) over (partition by integration_id, type order by minute)) as gap_s
+    select integration_id, type,
+        60 * (minute - lag(minute) over (partition by integration_id, type order by minute)) as gap_s
     from success_minutes
 ),
 history as (
-    select integration_id, type, max(last_at) as last_success_at, median(gap_s) / 60.0 as usual_gap_minutes
-    from gaps
+    select g.integration_id, g.type, l.last_success_at, median(g.gap_s) / 60.0 as usual_gap_minutes
+    from gaps as g
+    join (select integration_id, type, max(occurred_at) as last_success_at from successes group by all) as l
+        using (integration_id, type)
     group by all
 ),
 synced_now as (

@@ -76,16 +76,17 @@ class Inbox:
 
 def incident_rows(at: list[datetime], integration_id: int = 1,
                   refs=("#1001", "#1002", "#1003", "#1004", "#10010", "#1006"), first_id: int = 9_100_000,
-                  message: str = "Rate limit exceeded: 429 Too Many Requests") -> dict[str, list[dict]]:
-    """An incident as the sync engine reports it: failed order transactions at `at` (one per time, on the refs in
-    turn) and the orders' new state."""
+                  message: str = "Rate limit exceeded: 429 Too Many Requests", type: str = "order",
+                  error_code: str = "RATE_LIMITED") -> dict[str, list[dict]]:
+    """An incident as the sync engine reports it: failed transactions at `at` (one per time, on the refs in turn)
+    of records of one type (orders by default) and those records' new state."""
     last = max(at) + timedelta(seconds=1)
-    entities = [{"integration_id": integration_id, "type": "order", "retriever_ref": ref, "status": "error",
-                 "last_updated": last.isoformat(), "error_code": "RATE_LIMITED", "error_message": message}
+    entities = [{"integration_id": integration_id, "type": type, "retriever_ref": ref, "status": "error",
+                 "last_updated": last.isoformat(), "error_code": error_code, "error_message": message}
                 for ref in refs[:len(at)]]
-    transactions = [{"id": first_id + i, "integration_id": integration_id, "entity_type": "order",
+    transactions = [{"id": first_id + i, "integration_id": integration_id, "entity_type": type,
                      "entity_ref": refs[i % len(refs)], "occurred_at": t.isoformat(), "operation": "update",
-                     "outcome": "error", "error_code": "RATE_LIMITED", "message": message, "actor": "sync-engine"}
+                     "outcome": "error", "error_code": error_code, "message": message, "actor": "sync-engine"}
                     for i, t in enumerate(at)]
     return {"entities": entities, "transactions": transactions}
 

@@ -11,7 +11,7 @@ from alert_receivers import Inbox, Webhook, write_incident
 import queries
 from entities import db
 from entities.identity import LOCAL_ADMIN, Forbidden, Principal
-from entities.sync import retry
+from entities.sync import handlers, policy, retry, worker
 from entities.watch import channels, evaluator, groups, rules
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -332,3 +332,81 @@ def test_regressed_group_fires_a_group_regressed_rule(con, fixture_db, tmp_path,
     run(con, [3, 4])
     assert events(con) == [("fired", 1.0)]
     assert webhook.json(0)["scope"] == "Nordic Outdoor · all types"
+
+
+def timing_out(job):
+    return handlers.Outcome("error", "Webhook did not answer within 10 s", job.body_text(), error_code="TIMEOUT")
+
+
+def evaluate_now(con) -> None:
+    """The worker stamps gave-up events with the wall clock, so these evaluations run at it too."""
+    evaluator.evaluate(con, now=datetime.now(UTC))
+    channels.deliver_due(con)
+
+
+def test_gave_up_rule_fires_once_when_auto_retry_gives_up_and_resolves_after_a_retry_by_hand(con, webhook):
+    """Ops are told once when the policy gives up on an order, and once more when a retry by hand fixes it."""
+    rules.create_rule(con, LOCAL_ADMIN, {"name": "Gave up", "kind": "gave_up", "threshold": 1, "integration_id": 1,
+                                         "type": "order", "channel_ids": [hook_channel(con, webhook.url)]})
+    evaluate_now(con)
+    retry.request(con, [4], LOCAL_ADMIN)
+    worker.Worker(con, timing_out, policies={1: policy.Policy(max_attempts=1)}).drain()
+    evaluate_now(con)
+    evaluate_now(con)
+    retry.request(con, [4], LOCAL_ADMIN)
+    worker.Worker(con, handlers.simulated, policies={1: policy.Policy(max_attempts=1)}).drain()
+    evaluate_now(con)
+    evaluate_now(con)
+    assert events(con) == [("fired", 1.0), ("resolved", 0.0)]
+    assert [webhook.json(i)["event"] for i in range(len(webhook.requests))] == ["fired", "resolved"]
+    body = webhook.json(0)
+    assert body["scope"] == "Nordic Outdoor · Orders"
+    assert body["link"].endswith("/?integration=1&type=order&status=error&gave_up=1")
+
+
+@pytest.mark.parametrize(("scope", "value"), [({}, 1.0), ({"integration_id": 1, "type": "order"}, 1.0),
+                                              ({"integration_id": 2}, 0.0), ({"type": "article"}, 0.0)])
+def test_gave_up_rule_counts_given_up_records_in_scope(con, scope, value):
+    """A gave-up rule counts the records in its scope that the auto-retry policy gave up on."""
+    retry.request(con, [4], LOCAL_ADMIN)
+    worker.Worker(con, timing_out, policies={1: policy.Policy(max_attempts=1)}).drain()
+    rule_id = rules.create_rule(con, LOCAL_ADMIN, {"name": "gave up", "kind": "gave_up", "threshold": 1, **scope})
+    rule = queries.records(con, "alert_rules_list")[0]
+    assert evaluator.values(con, [rule], T0) == {rule_id: value}
+
+
+def test_group_spike_fires_on_a_new_group_and_resolves_after_the_window(icon, webhook):
+    """A spike rule on Nordic Outdoor fires once when a new error group bursts, and resolves once it has passed."""
+    rules.create_rule(icon, LOCAL_ADMIN, {"name": "Spikes", "kind": "group_spike", "integration_id": 1,
+                                          "window_minutes": 10, "min_volume": 3, "threshold": 5,
+                                          "recovery_threshold": 2, "channel_ids": [hook_channel(icon, webhook.url)]})
+    run(icon, [0, 5.5, 6.5, 7.5, 20])
+    assert events(icon) == [("fired", 5.0), ("resolved", 0.0)]
+    assert [webhook.json(i)["event"] for i in range(len(webhook.requests))] == ["fired", "resolved"]
+
+
+@pytest.mark.parametrize("minutes", [0, 6.5, 14, 30])
+def test_kept_baselines_give_the_values_a_full_scan_gives(icon, minutes):
+    """Between baseline refreshes, spike and stale-flow values are what scanning the whole week gives."""
+    for i, (kind, scope) in enumerate([("group_spike", {}), ("group_spike", {"integration_id": 1, "type": "order"}),
+                                       ("flow_stale", {}), ("flow_stale", {"integration_id": 1})]):
+        rules.create_rule(icon, LOCAL_ADMIN, {"name": f"rule {i}", "kind": kind, "threshold": 1, "window_minutes": 10,
+                                              "min_volume": 1, **scope})
+    listed = queries.records(icon, "alert_rules_list")
+    evaluator.values(icon, listed, T0)  # the baselines are taken at 12:00 and kept
+    assert evaluator.values(icon, listed, at(minutes)) == evaluator.values(icon, listed, at(minutes), before=True)
+
+
+def test_stale_flow_recovers_on_a_success_after_the_kept_history(con):
+    """An hourly flow two hours late is stale; one success a minute later clears it without waiting for a refresh."""
+    con.execute("insert into transactions (id, entity_id, occurred_at, operation, outcome, actor) "
+                "select nextval('transaction_ids'), 30, $last - to_minutes(60 * k), 'update', 'success', 'sync-engine' "
+                "from range(160) as r(k)", {"last": at(-125)})
+    rule_id = rules.create_rule(con, LOCAL_ADMIN, {"name": "stale customers", "kind": "flow_stale", "threshold": 1,
+                                                   "integration_id": 1, "type": "customer"})
+    rule = queries.records(con, "alert_rules_list")[0]
+    assert evaluator.values(con, [rule], T0) == {rule_id: 1.0}
+    con.execute("insert into transactions (id, entity_id, occurred_at, operation, outcome, actor) "
+                "values (nextval('transaction_ids'), 30, $t, 'update', 'success', 'sync-engine')", {"t": at(1)})
+    con.execute("update entities set status = 'synced', last_updated = $t where id = 30", {"t": at(1)})
+    assert evaluator.values(con, [rule], at(2)) == {rule_id: 0.0}

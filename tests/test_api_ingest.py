@@ -182,7 +182,7 @@ def test_kill_9_mid_batch_then_resend_equals_one_clean_ingest(fixture_db, tmp_pa
     server.tokens = made
     sender = threading.Thread(target=lambda: _swallow(lambda: post(server, body)))
     sender.start()
-    wait_until(lambda: any(scratch.glob("entities-batch-*/entities.staged.parquet")), 120, "the batch to be staged")
+    wait_until(lambda: any(scratch.glob("entities-batch-*/entities.checked.parquet")), 120, "the batch to be checked")
     os.kill(server.proc.pid, signal.SIGKILL)
     server.proc.wait(30)
     sender.join(60)
@@ -231,3 +231,23 @@ def test_ingested_rows_show_in_metrics_and_health(served):
     assert 'entities_ingest_rows_total{kind="entities",result="inserted"} 1.0' in metrics
     assert 'entities_ingest_rows_total{kind="entities",result="rejected"} 1.0' in metrics
     assert httpx.get(f"{served.url}/api/v1/health", timeout=30).json()["ingest"]["last_ingest_at"]
+
+
+def test_made_up_kinds_are_counted_as_invalid_in_metrics(api):
+    """A sender posting records with invented or missing kinds sees them rejected and counted under
+    kind="invalid" in /metrics: no label value of its own per invented kind."""
+    invented = [f"kind-{i}-{os.getpid()}" for i in range(12)]
+    lines = [json.dumps({"kind": kind, "id": 1}).encode() for kind in invented] + [b'{"id": 2}']
+    before = _invalid_rejected(api)
+    answer = post(api, ndjson(lines))
+    assert answer.status_code == 200 and answer.json()["rejected"] == len(lines)
+    metrics = httpx.get(f"{api.url}/metrics", timeout=30).text
+    assert not any(kind in metrics for kind in invented)
+    assert _invalid_rejected(api) == before + len(lines)
+
+
+def _invalid_rejected(server) -> float:
+    for line in httpx.get(f"{server.url}/metrics", timeout=30).text.splitlines():
+        if line.startswith('entities_ingest_rows_total{kind="invalid",result="rejected"}'):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0

@@ -1,6 +1,9 @@
 """The error-group panel on the overview: state, assignment, notes and the lifecycle buttons for one group."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pandas as pd
 import streamlit as st
 
 from entities import ui
@@ -26,13 +29,15 @@ def state_style(value: object) -> str:
     return f"color: {color}; font-weight: 600" if color else ""
 
 
-def _act(action, *args, done: str, **kwargs) -> None:
+def _act(action, gid: int, *args, done: str, **kwargs) -> None:
+    """Run a lifecycle change; its outcome stays on the group's panel through live refreshes, until the group's
+    state changes again (a regression, say) or another change is made."""
     try:
-        action(ui.cursor(), ui.principal(), *args, **kwargs)
+        action(ui.cursor(), ui.principal(), gid, *args, **kwargs)
     except (groups.GroupError, Forbidden) as exc:
-        st.session_state["_group_message"] = ("error", str(exc))
+        st.session_state["_group_message"] = (gid, "error", str(exc), datetime.now(UTC))
         return
-    st.session_state["_group_message"] = ("success", done)
+    st.session_state["_group_message"] = (gid, "success", done, datetime.now(UTC))
 
 
 def _ignore(gid: int) -> None:
@@ -57,7 +62,9 @@ def panel(group: dict) -> None:
     """Lifecycle actions, assignee and notes of one group (a row of error_group_table)."""
     gid = int(group["id"])
     refused = ui.refusal(ui.principal(), "groups")
-    kind, text = st.session_state.pop("_group_message", (None, None))
+    shown_for, kind, text, at = st.session_state.get("_group_message", (None, None, None, None))
+    if shown_for != gid or pd.Timestamp(group["state_changed_at"]) > pd.Timestamp(at) + pd.Timedelta(seconds=1):
+        kind = None
     if kind == "error":
         st.error(ui.md(text), icon=":material/block:")
     elif kind == "success":

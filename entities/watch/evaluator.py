@@ -8,6 +8,11 @@ A firing rule stays quiet until it resolves. An event of a rule that is not snoo
 channel; channels.py sends them, so a slow receiver never delays evaluation. Values come from
 queries/alert_value_<kind>.sql, one query per kind for all its rules, evaluated at an explicit `now`
 (flow_stale: the stale flows of freshness.py).
+
+The 7-day parts (each flow's usual interval, each error group's weekly baseline) read about a tenth of all
+transactions and move slowly, so they are computed at most every BASELINE_SECONDS per database and window set and
+kept in memory; every evaluation still reads the recent part itself (a flow's successes since the baseline, a
+group's errors in the rule's window), so firing and resolving never wait for a refresh.
 """
 from __future__ import annotations
 
@@ -25,6 +30,8 @@ from entities.watch import freshness
 
 log = logging.getLogger("entities.alerts")
 DEFAULT_INTERVAL = 60.0
+BASELINE_SECONDS = 15 * 60
+_baselines: dict[tuple, tuple[datetime, object]] = {}
 DEFAULT_PUBLIC_URL = "http://localhost:8501"
 
 
@@ -68,6 +75,7 @@ def deep_path(rule: dict) -> str:
         params["status"] = kind.status
     if rule.get("error_group"):
         params["group"] = rule["error_group"]
+    params.update(dict.fromkeys(kind.list_flags, 1))
     return f"/?{urlencode(params)}"
 
 
@@ -99,15 +107,38 @@ def next_state(rule: dict, value: float | None, now: datetime) -> Step:
     return Step("pending", started, None)
 
 
+def _baseline(con, what: tuple, now: datetime, compute) -> tuple[datetime, object]:
+    """(as_of, value) of a slow-moving 7-day part, recomputed when older than BASELINE_SECONDS or ahead of `now`."""
+    key = (queries.scalar(con, "database_path"), *what)
+    found = _baselines.get(key)
+    if found is None or not found[0] <= now < found[0] + timedelta(seconds=BASELINE_SECONDS):
+        found = _baselines[key] = (now, compute())
+    return found
+
+
 def _stale_flows(con, rules: list[dict], now: datetime) -> dict[int, float]:
-    """flow_stale: the flows freshness.py calls stale at `now` (queries/flow_freshness.sql), in each rule's scope."""
-    stale = freshness.stale(con, None, now)
+    """flow_stale: the flows freshness.py calls stale at `now`, in each rule's scope. The flows' history (usual
+    interval, hence threshold) comes from the kept baseline; their last success is topped up to `now`."""
+    as_of, flows = _baseline(con, ("flows",), now, lambda: freshness.flows(con, None, now))
+    recent = {(r["integration_id"], r["type"]): r["last_success_at"]
+              for r in queries.records(con, "flow_last_success", since=as_of - timedelta(minutes=1), now=now)}
+    stale = [f for f in flows if freshness.still_stale(f, recent.get((f["integration_id"], f["type"])), now)]
     return {rule["id"]: float(sum(1 for f in stale if rule["integration_id"] in (None, f["integration_id"])
                                   and rule["type"] in (None, f["type"]))) for rule in rules}
 
 
-def values(con, rules: list[dict], now: datetime) -> dict[int, float | None]:
-    """Each rule's value at `now`: one named query per kind, for all rules of that kind."""
+def _spike_baselines(con, rules: list[dict], now: datetime) -> dict[str, list]:
+    """group_spike: each group's errors in the 7 days before each window, as the b_* lists of the value query."""
+    windows = sorted({int(rule["window_minutes"]) for rule in rules})
+    _, rows = _baseline(con, ("spike", *windows), now,
+                        lambda: queries.rows(con, "error_group_baselines", now=now, windows=windows))
+    columns = ("b_windows", "b_integrations", "b_types", "b_groups", "b_weeks")
+    return {name: [row[i] for row in rows] for i, name in enumerate(columns)}
+
+
+def values(con, rules: list[dict], now: datetime, before: bool = False) -> dict[int, float | None]:
+    """Each rule's value at `now`: one named query per kind, for all rules of that kind. before=True computes them
+    as the evaluator did before the 7-day baselines were kept (queries/bench_*_before.sql), for `entities bench`."""
     by_kind: dict[str, list[dict]] = {}
     for rule in rules:
         by_kind.setdefault(rule["kind"], []).append(rule)
@@ -116,21 +147,34 @@ def values(con, rules: list[dict], now: datetime) -> dict[int, float | None]:
         if kind not in ALERT_KIND:
             continue  # a kind this code does not know (stored by a newer version): left alone
         if kind == "flow_stale":
-            found.update(_stale_flows(con, of_kind, now))
+            found.update(_stale_flows_before(con, of_kind, now) if before else _stale_flows(con, of_kind, now))
             continue
         ids = [rule["id"] for rule in of_kind]
-        for rule_id, value in queries.rows(con, f"alert_value_{kind}", now=now, rule_ids=ids):
+        name, extra = f"alert_value_{kind}", {}
+        if kind == "group_spike":
+            if before:
+                name = "bench_alert_value_group_spike_before"
+            else:
+                extra = _spike_baselines(con, of_kind, now)
+        for rule_id, value in queries.rows(con, name, now=now, rule_ids=ids, **extra):
             found[rule_id] = None if value is None else float(value)
     return found
 
 
-def evaluate(con, now: datetime | None = None) -> list[dict]:
-    """Evaluate every enabled rule at `now`; record states, events and queued deliveries; return the events."""
+def _stale_flows_before(con, rules: list[dict], now: datetime) -> dict[int, float]:
+    stale = [f for f in queries.records(con, "bench_flow_freshness_before", integration=None, now=now) if f["stale"]]
+    return {rule["id"]: float(sum(1 for f in stale if rule["integration_id"] in (None, f["integration_id"])
+                                  and rule["type"] in (None, f["type"]))) for rule in rules}
+
+
+def evaluate(con, now: datetime | None = None, before: bool = False) -> list[dict]:
+    """Evaluate every enabled rule at `now`; record states, events and queued deliveries; return the events.
+    before: see values()."""
     now = now or datetime.now(UTC)
     rules = queries.records(con, "alert_rules_enabled")
     if not rules:
         return []
-    found = values(con, rules, now)
+    found = values(con, rules, now, before)
     events = []
     known = [rule for rule in rules if rule["kind"] in ALERT_KIND]
     steps = [next_state(rule, found.get(rule["id"]), now) for rule in known]

@@ -31,6 +31,13 @@ def stale(con, integration: int | None = None, now: datetime | None = None) -> l
     return [f for f in flows(con, integration, now) if f["stale"]]
 
 
+def still_stale(flow: dict, last_success_at: datetime | None, now: datetime) -> bool:
+    """flow_freshness.sql's stale rule for a flow row computed earlier, given a later last success: enabled and no
+    success within its threshold at `now`. The alert evaluator uses it between refreshes of the 7-day history."""
+    last = max((t for t in (flow["last_success_at"], last_success_at) if t is not None), default=None)
+    return bool(flow["enabled"]) and (last is None or (now - last).total_seconds() > 60 * flow["threshold_minutes"])
+
+
 def parse_minutes(value: object) -> int:
     """A threshold typed by a person: whole minutes, 1 minute to a year."""
     try:
