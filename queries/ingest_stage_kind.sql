@@ -1,11 +1,11 @@
 -- Writes the records of one kind from staged batches ($batch, see ingest_stage) to the staging parquet file
--- $staged in the shape the import checks read: row_no (request * $stride + the position in its batch) and record.
+-- $staged in the shape the import checks read: row_no (already request * stride + the position in its batch) and
+-- record. Not needed when the batch holds one known kind only: the checks read the staged batch itself.
 -- @param batch varchar = 'data/samples/staged/batch.parquet'
 -- @param kind varchar = 'entities'
--- @param stride bigint = 4294967296
 -- @param staged varchar = '/dev/null'
 copy (
-    select request * $stride + row_no as row_no, record
+    select row_no, record
     from read_parquet($batch)
     where kind = $kind
     order by request, row_no

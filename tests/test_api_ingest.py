@@ -182,7 +182,7 @@ def test_kill_9_mid_batch_then_resend_equals_one_clean_ingest(fixture_db, tmp_pa
     server.tokens = made
     sender = threading.Thread(target=lambda: _swallow(lambda: post(server, body)))
     sender.start()
-    wait_until(lambda: any(scratch.glob("entities-batch-*/entities.staged.parquet")), 120, "the batch to be staged")
+    wait_until(lambda: any(scratch.glob("entities-batch-*/entities.checked.parquet")), 120, "the batch to be checked")
     os.kill(server.proc.pid, signal.SIGKILL)
     server.proc.wait(30)
     sender.join(60)
@@ -231,3 +231,41 @@ def test_ingested_rows_show_in_metrics_and_health(served):
     assert 'entities_ingest_rows_total{kind="entities",result="inserted"} 1.0' in metrics
     assert 'entities_ingest_rows_total{kind="entities",result="rejected"} 1.0' in metrics
     assert httpx.get(f"{served.url}/api/v1/health", timeout=30).json()["ingest"]["last_ingest_at"]
+
+
+def test_order_totals_post_like_files_and_read_back_as_exact_strings(api):
+    """A sync engine posts orders with totals: good ones read back as exact strings, bad ones come back with the
+    import's reasons (one contract)."""
+    orders = [({"total": "1234.5", "currency": "SEK"}, None),
+              ({"total": "12.345", "currency": "SEK"}, "total '12.345' has more than 2 decimals"),
+              ({"total": "99.00"}, "total '99.00' has no currency"),
+              ({"total": "99.00", "currency": "SE"}, "currency 'SE' is not an ISO 4217 code")]
+    lines = [json.dumps({"kind": "entities", "integration_id": 1, "type": "order", "retriever_ref": f"#TOT-{i}",
+                         "status": "synced", "last_updated": "2026-11-26T12:00:00Z", **fields}).encode()
+             for i, (fields, _) in enumerate(orders)]
+    body = post(api, ndjson(lines)).json()
+    assert [(r["index"], r["reason"][:len(reason)]) for r in body["rejects"] for reason in [orders[r["index"]][1]]] \
+        == [(i, reason) for i, (_, reason) in enumerate(orders) if reason]
+    read = httpx.get(f"{api.url}/api/v1/entities", params={"integration": "1", "type": "order", "q": "#TOT-0"},
+                     headers={"Authorization": f"Bearer {api.tokens['read']}"}, timeout=60)
+    assert [(r["total"], r["currency"]) for r in read.json()["rows"]] == [("1234.50", "SEK")]
+
+
+def test_made_up_kinds_are_counted_as_invalid_in_metrics(api):
+    """A sender posting records with invented or missing kinds sees them rejected and counted under
+    kind="invalid" in /metrics: no label value of its own per invented kind."""
+    invented = [f"kind-{i}-{os.getpid()}" for i in range(12)]
+    lines = [json.dumps({"kind": kind, "id": 1}).encode() for kind in invented] + [b'{"id": 2}']
+    before = _invalid_rejected(api)
+    answer = post(api, ndjson(lines))
+    assert answer.status_code == 200 and answer.json()["rejected"] == len(lines)
+    metrics = httpx.get(f"{api.url}/metrics", timeout=30).text
+    assert not any(kind in metrics for kind in invented)
+    assert _invalid_rejected(api) == before + len(lines)
+
+
+def _invalid_rejected(server) -> float:
+    for line in httpx.get(f"{server.url}/metrics", timeout=30).text.splitlines():
+        if line.startswith('entities_ingest_rows_total{kind="invalid",result="rejected"}'):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -25,6 +26,11 @@ from entities.web import tokens
 
 BATCH_ROWS = 10_000
 SENDERS = 2  # batched: two senders keep the writer busy while the next batch travels
+SMALLER_BATCHES = (1_000, 100)  # also measured, each with POSTS_PER_SIZE posts (capped by the rows asked for)
+POSTS_PER_SIZE = 40
+FEED_RATE = 1_000  # records/s the feed is asked for while the list page is timed
+FEED_SECONDS = 120  # the feed's own stop, should the bench die
+LIST_SAMPLES = 40
 SINGLE_POSTS = 600
 SINGLE_SENDERS = 32
 TARGETS = {"batched_rows_per_s": 50_000, "single_posts_per_s": 300}
@@ -55,12 +61,16 @@ def measure(source: Path, rows: int, log=print) -> dict:
         folder = Path(tmp)
         lines = _rows(rows, "bench", folder)
         singles = _rows(SINGLE_POSTS, "single", folder)
+        smaller = {size: _rows(min(rows, size * POSTS_PER_SIZE), f"b{size}", folder) for size in SMALLER_BATCHES}
         result = {"rows": rows, "batch_rows": BATCH_ROWS, "senders": SENDERS, "single_posts": SINGLE_POSTS,
-                  "single_senders": SINGLE_SENDERS}
+                  "single_senders": SINGLE_SENDERS, "load_average_start": [round(x, 2) for x in os.getloadavg()]}
         result["import_rows_per_s"] = _import(source, lines, folder)
         log(f"  entities import: {result['import_rows_per_s']:,.0f} rows/s")
-        result.update(_http(source, lines, singles, log))
+        result.update(_http(source, lines, singles, smaller, log))
+    result["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     result["ratio_to_import"] = round(result["batched_rows_per_s"] / result["import_rows_per_s"], 2)
+    for size in result["sizes"]:
+        size["ratio_to_import"] = round(size["rows_per_s"] / result["import_rows_per_s"], 3)
     result["met"] = {key: result[key] >= target for key, target in TARGETS.items()}
     return result
 
@@ -84,11 +94,13 @@ def _import(source: Path, lines: list[bytes], folder: Path) -> float:
         _drop(path)
 
 
-def _http(source: Path, lines: list[bytes], singles: list[bytes], log) -> dict:
+def _http(source: Path, lines: list[bytes], singles: list[bytes], smaller: dict[int, list[bytes]],
+          log) -> dict:
     path = _copy(source, "ingest")
     con = db.connect(path)
     try:
-        token = tokens.create(con, identity.CLI, "bench-ingest", ["ingest"])["token"]
+        token = tokens.create(con, identity.CLI, "bench-ingest", ["ingest", "read"])["token"]
+        flows = [(f["integration_id"], f["type"]) for f in queries.records(con, "bench_flow_counts") if f["errors"]]
     finally:
         con.close()
     port = free_port()
@@ -110,6 +122,17 @@ def _http(source: Path, lines: list[bytes], singles: list[bytes], log) -> dict:
                 raise RuntimeError(f"batched ingest inserted {inserted:,} of {len(lines):,} rows")
             out = {"batched_rows_per_s": round(len(lines) / seconds), "batched_seconds": round(seconds, 2)}
             log(f"  HTTP batched: {out['batched_rows_per_s']:,.0f} rows/s")
+            out["sizes"] = [{"batch_rows": BATCH_ROWS, "rows": len(lines), "senders": SENDERS,
+                             "rows_per_s": out["batched_rows_per_s"]}]
+            for size, rows in smaller.items():
+                kinded = [b'{"kind":"entities",' + line[1:] for line in rows]
+                bodies = [b"\n".join(kinded[i:i + size]) + b"\n" for i in range(0, len(kinded), size)]
+                seconds, inserted = _send(client, bodies, SENDERS)
+                if inserted != len(rows):
+                    raise RuntimeError(f"{size}-row batches inserted {inserted:,} of {len(rows):,} rows")
+                out["sizes"].append({"batch_rows": size, "rows": len(rows), "senders": SENDERS,
+                                     "rows_per_s": round(len(rows) / seconds)})
+                log(f"  HTTP {size:,}-row batches: {out['sizes'][-1]['rows_per_s']:,.0f} rows/s")
             posts = [b'{"kind":"entities",' + line[1:] + b"\n" for line in singles]
             latency = []
             for post in posts[:50]:  # one sender, one record a post: the latency a lone engine sees
@@ -119,6 +142,9 @@ def _http(source: Path, lines: list[bytes], singles: list[bytes], log) -> dict:
             seconds, inserted = _send(client, posts[50:], SINGLE_SENDERS)
             out["single_posts_per_s"] = round((len(posts) - 50) / seconds)
             out["single_latency_median_ms"] = round(statistics.median(latency), 1)
+            out["sizes"].append({"batch_rows": 1, "rows": len(posts) - 50, "senders": SINGLE_SENDERS,
+                                 "rows_per_s": out["single_posts_per_s"]})
+            out["list_under_feed"] = _list_under_feed(client, url, token, flows, log)
             log(f"  HTTP single-record posts: {out['single_posts_per_s']:,.0f} posts/s with {SINGLE_SENDERS} "
                 f"senders; one sender: median {out['single_latency_median_ms']} ms a post")
             return out
@@ -131,6 +157,48 @@ def _http(source: Path, lines: list[bytes], singles: list[bytes], log) -> dict:
             proc.wait()
         _drop(path)
         log_path.unlink(missing_ok=True)
+
+
+def _list_times(client: httpx.Client, flows: list[tuple[int, str]], n: int) -> list[float]:
+    """Server ms (Server-Timing) of n list pages as the list page asks them: status=error in one type."""
+    took = []
+    for i in range(n):
+        integration, type_ = flows[i % len(flows)]
+        response = client.get("/api/v1/entities", params={"integration": integration, "type": type_,
+                                                            "status": "error"})
+        response.raise_for_status()
+        took.append(float(response.headers["server-timing"].split("dur=")[1]))
+    return took
+
+
+def _list_under_feed(client: httpx.Client, url: str, token: str, flows, log) -> dict:
+    """The list page's API query idle, then while `entities feed` posts FEED_RATE records/s to the same app."""
+    idle = _list_times(client, flows, LIST_SAMPLES)
+    feed = subprocess.Popen([sys.executable, "-m", "entities.cli", "feed", "--url", url, "--token", token,
+                             "--rate", str(FEED_RATE), "--seconds", str(FEED_SECONDS), "--seed", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        time.sleep(2)  # the feed reaches its pace
+        began = time.perf_counter()
+        busy = _list_times(client, flows, LIST_SAMPLES)
+        measured = time.perf_counter() - began
+    finally:
+        feed.send_signal(signal.SIGINT)  # the feed says how many it sent, then stops
+        output = feed.communicate(timeout=30)[0]
+    fed = [line for line in output.splitlines() if line.startswith("fed ")]
+    result = {"feed_rate": FEED_RATE, "idle_median_ms": round(statistics.median(idle), 2),
+              "idle_p95_ms": round(_p95(idle), 2), "feed_median_ms": round(statistics.median(busy), 2),
+              "feed_p95_ms": round(_p95(busy), 2), "seconds": round(measured, 1), "feed_said": fed[-1] if fed else ""}
+    result["ratio"] = round(result["feed_median_ms"] / result["idle_median_ms"], 2)
+    log(f"  list page (API, server time) idle median {result['idle_median_ms']} ms; with the feed at {FEED_RATE}/s "
+        f"median {result['feed_median_ms']} ms, p95 {result['feed_p95_ms']} ms ({result['ratio']}x idle); "
+        f"{result['feed_said']}")
+    return result
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
 
 
 def _send(client: httpx.Client, bodies: list[bytes], senders: int) -> tuple[float, int]:
@@ -173,4 +241,14 @@ def render(result: dict, entities: str) -> list[str]:
         f"  single-record posts, {result['single_senders']} senders          {result['single_posts_per_s']:>10,} "
         f"posts/s  target {TARGETS['single_posts_per_s']}  {'yes' if met['single_posts_per_s'] else 'NO'}  "
         f"(one sender: median {result['single_latency_median_ms']} ms a post)",
+        "  rows/s by batch size (ratio to import): " + ", ".join(
+            f"{s['batch_rows']:,} rows x {s['senders']} senders {s['rows_per_s']:,} ({s['ratio_to_import']:.3f}x)"
+            for s in result["sizes"]),
+        *([f"  list page (API server time, status=error in one type): idle median "
+           f"{result['list_under_feed']['idle_median_ms']} ms; feed at {result['list_under_feed']['feed_rate']:,}/s: "
+           f"median {result['list_under_feed']['feed_median_ms']} ms, p95 {result['list_under_feed']['feed_p95_ms']} "
+           f"ms ({result['list_under_feed']['ratio']}x idle; target 2x); {result['list_under_feed']['feed_said']}"]
+          if "list_under_feed" in result else []),
+        f"  load average {result['load_average_start'][0]:.1f} at the start, {result['load_average_end'][0]:.1f} at "
+        "the end",
     ]

@@ -51,7 +51,7 @@ def load_many(con: duckdb.DuckDBPyConnection, bodies: list[bytes], fmt: str) -> 
             Path(paths[-1]).write_bytes(body)
         batch = str(folder / "batch.parquet")
         try:
-            queries.run(con, "ingest_stage", paths=paths, format=FORMATS[fmt], staged=batch)
+            queries.run(con, "ingest_stage", paths=paths, format=FORMATS[fmt], stride=STRIDE, staged=batch)
         except duckdb.Error as exc:
             if len(bodies) > 1:
                 return [load_many(con, [body], fmt)[0] for body in bodies]
@@ -65,11 +65,14 @@ def load_many(con: duckdb.DuckDBPyConnection, bodies: list[bytes], fmt: str) -> 
             if row_no is None:
                 present.add(kind)
             else:
-                results[request]["rejects"].append(_reject(row_no, kind, reason))
+                results[request]["rejects"].append(_reject(row_no % STRIDE, kind, reason))
         staged = {}
         for kind in (k for k in importer.KINDS if k in present):  # staged outside the write lock
+            if len(present) == 1 and not any(result["rejects"] for result in results):
+                staged[kind] = batch  # one known kind only: the batch is already in the checks' shape
+                continue
             staged[kind] = str(folder / f"{kind}.staged.parquet")
-            queries.run(con, "ingest_stage_kind", batch=batch, kind=kind, stride=STRIDE, staged=staged[kind])
+            queries.run(con, "ingest_stage_kind", batch=batch, kind=kind, staged=staged[kind])
         try:
             with db.write(con):
                 for kind, path in staged.items():

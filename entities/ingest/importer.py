@@ -254,11 +254,18 @@ def check_and_write(con: duckdb.DuckDBPyConnection, kind: str, staged: str, chec
     queries.run(con, f"import_check_{kind}", staged=staged, checked=checked, **CHECK_PARAMS[kind],
                 **check_inputs(con, kind, staged, Path(checked)))
     counts = queries.records(con, "import_counts", checked=checked)[0]
-    advance_sequences(con)
+    if kind == "entities":  # ids from entity_ids only, no other table written
+        if counts["inserted"]:
+            queries.run(con, "sequence_advance_entity_ids")
+    else:
+        advance_sequences(con)
     for name in WRITES[kind]:
         step("writing")
+        if name.endswith("_update") and not counts["updated"] or name.endswith("_insert") and not counts["inserted"]:
+            continue  # nothing to write: skip the pass over the checked rows
         queries.run(con, name, checked=checked)
-    advance_sequences(con)
+    if kind != "entities":
+        advance_sequences(con)
     return counts
 
 

@@ -15,7 +15,9 @@ A handler never raises for an unreachable or misbehaving target: that is an `err
 """
 from __future__ import annotations
 
+import heapq
 import http.client
+import itertools
 import json
 import os
 import socket
@@ -125,17 +127,57 @@ def target_url(url: str, job: Job) -> str:
     return url.replace("{integration_id}", str(job.integration_id)).replace("{storer}", quote(job.storer))
 
 
+class _Watch:
+    """One thread for every call's deadline (a timer thread per call costs more than a local call itself): at its
+    deadline a call's socket is shut down, whatever phase the call is in."""
+
+    def __init__(self):
+        self._heap: list[tuple[float, int, _Deadline]] = []
+        self._count = itertools.count()
+        self._ready = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def add(self, deadline: _Deadline) -> None:
+        with self._ready:
+            heapq.heappush(self._heap, (deadline.at, next(self._count), deadline))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="webhook-deadlines", daemon=True)
+                self._thread.start()
+            if self._heap[0][2] is deadline:
+                self._ready.notify()
+
+    def _loop(self) -> None:
+        with self._ready:
+            while True:
+                while self._heap and self._heap[0][2].finished:
+                    heapq.heappop(self._heap)
+                if not self._heap:
+                    self._ready.wait()
+                    continue
+                wait = self._heap[0][0] - time.monotonic()
+                if wait > 0:
+                    self._ready.wait(wait)
+                    continue
+                heapq.heappop(self._heap)[2].cut()
+
+
+_WATCH = _Watch()
+
+
 class _Deadline:
     """Shuts the connection's socket down when the deadline passes, whatever phase the call is in."""
 
     def __init__(self, conn: http.client.HTTPConnection, seconds: float):
-        self.conn, self.passed = conn, False
-        self.timer = threading.Timer(seconds, self._cut)
-        self.timer.daemon = True
+        self.conn, self.passed, self.finished = conn, False, False
+        self.at = time.monotonic() + seconds
+        self._lock = threading.Lock()
 
-    def _cut(self) -> None:
-        self.passed = True
-        sock = self.conn.sock
+    def cut(self) -> None:
+        with self._lock:
+            if self.finished:
+                return
+            self.passed = True
+            sock = self.conn.sock
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
@@ -143,11 +185,12 @@ class _Deadline:
                 pass
 
     def __enter__(self):
-        self.timer.start()
+        _WATCH.add(self)
         return self
 
     def __exit__(self, *exc):
-        self.timer.cancel()
+        with self._lock:
+            self.finished = True
         self.conn.close()
 
 

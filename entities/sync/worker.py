@@ -21,7 +21,7 @@ import random
 import sys
 import threading
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -42,7 +42,9 @@ SETTINGS_SECONDS = 5.0  # how often policies and the error catalogue are re-read
 SWEEP_SECONDS = 10.0  # how often new transient engine errors are looked for
 SWEEP_LIMIT = 500
 BATCH = 256  # outcomes recorded in one write transaction at most
-BUFFER = 4  # claimed requests kept ready: this many rounds of the slots
+BUFFER = 4  # claimed requests kept ready: at least this many rounds of the slots ...
+LOOKAHEAD = 1.0  # ... or this many seconds of calls at the integration's recent pace (a fast target drains a
+MAX_BUFFER = 1024  # small buffer before the next claim comes back), at most this many requests per integration
 
 
 def _handler_from_env() -> handlers.Handler:
@@ -100,6 +102,11 @@ class Worker:
         self._calls: dict[int, int] = defaultdict(int)  # integration id -> handler calls running
         self._sent: dict[int, deque] = defaultdict(deque)  # integration id -> monotonic times of recent calls
         self._ready: dict[int, deque] = defaultdict(deque)  # integration id -> claimed jobs waiting for a slot
+        self._started: dict[int, int] = defaultdict(int)  # integration id -> calls started since the last _pace
+        self._rate: dict[int, float] = {}  # integration id -> calls per second, smoothed
+        self._paced_at = time.monotonic()
+        self._dry: dict[int, float] = {}  # integration id -> monotonic time its last claim found nothing due until
+        self._claiming = False  # the store thread is claiming: requests may be running that are not yet held
         self._local = threading.local()
         self.started_at = now()
         self.max_calls_seen = 0
@@ -178,23 +185,26 @@ class Worker:
 
     # -- recording --------------------------------------------------------------------------------------------
 
-    def record(self, batch: list[Done]) -> None:
+    def record(self, batch: list[Done], notify: bool = True) -> None:
         """All outcomes in one write transaction; if that fails, each alone; if one still fails, its request is
         failed with the reason (OUTCOME_NOT_RECORDED). Only when even that cannot be written does it stay running,
         for the watchdog."""
         cur = self._cursor()
         try:
             with db.write(cur):
-                if len({done.job.entity_id for done in batch}) == len(batch):
-                    self._record_batch(cur, batch)
-                else:
-                    for done in batch:
-                        self._record_one(cur, done)
+                self._record_in(cur, batch)
         except Exception:  # noqa: BLE001 - find the one that cannot be written
             for done in batch:
                 self._record_alone(cur, done)
-        if self.on_change:
+        if notify and self.on_change:
             self.on_change()
+
+    def _record_in(self, cur, batch: list[Done]) -> None:
+        if len({done.job.entity_id for done in batch}) == len(batch):
+            self._record_batch(cur, batch)
+        else:
+            for done in batch:
+                self._record_one(cur, done)
 
     def _record_alone(self, cur, done: Done) -> None:
         try:
@@ -301,8 +311,10 @@ class Worker:
         return len(ids)
 
     # -- the concurrent loop ------------------------------------------------------------------------------------
-    # Claimed requests wait in a per-integration buffer (BUFFER rounds of its slots) so a handler call can start
-    # the moment a slot frees, without a database round trip; limits are applied when a call starts.
+    # Two threads share the work: the dispatcher (run) starts handler calls from per-integration buffers the
+    # moment a slot frees, and never waits for the database; the store thread (_store) is the worker's one
+    # writer: in ONE write transaction it records the calls that finished and claims what the buffers have room
+    # for (BUFFER rounds of the slots). Limits are applied when a call starts.
 
     def _window(self, integration_id: int, rules: policy.Policy, clock: float) -> deque:
         window = self._sent[integration_id]
@@ -310,46 +322,92 @@ class Worker:
             window.popleft()
         return window
 
+    def _pace(self, clock: float) -> None:
+        """Each integration's recent calls per second (smoothed), from the calls started since the last look."""
+        elapsed = clock - self._paced_at
+        if elapsed < 0.1:
+            return
+        for integration_id in set(self._rate) | set(self._started):
+            now = self._started.get(integration_id, 0) / elapsed
+            self._rate[integration_id] = 0.5 * self._rate.get(integration_id, now) + 0.5 * now
+        self._started.clear()
+        self._paced_at = clock
+
     def _room(self) -> tuple[list[int], list[int], int]:
-        """How many more requests to claim per integration (BUFFER rounds of its slots, within its rate budget).
-        Claims are made in large batches, when a round's worth has room: each claim costs a write."""
+        """How many more requests to claim per integration: up to its target buffer (BUFFER rounds of its slots or
+        LOOKAHEAD seconds at its pace, within its rate budget), asked only once half of it is used up, and not for
+        an integration whose last claim found nothing due (for poll_seconds). Claims come in batches."""
         clock = time.monotonic()
         ids, slots = [], []
         with self._lock:
-            buffered = sum(len(r) for r in self._ready.values())
-            total = BUFFER * self.concurrency - sum(self._calls.values()) - buffered
-            if total < self.concurrency and buffered:
-                return [], [], 0
+            self._pace(clock)
             for integration_id, rules in self._policies.items():
+                if self._dry.get(integration_id, 0.0) > clock:
+                    continue
                 ready = len(self._ready[integration_id])
-                want = BUFFER * rules.concurrency - self._calls[integration_id] - ready
+                target = min(MAX_BUFFER, max(BUFFER * rules.concurrency,
+                                             int(self._rate.get(integration_id, 0.0) * LOOKAHEAD)))
+                if ready > target // 2:
+                    continue
+                want = target - self._calls[integration_id] - ready
                 if rules.rate_requests:
                     want = min(want, rules.rate_requests - len(self._window(integration_id, rules, clock)) - ready)
                 if want > 0:
                     ids.append(integration_id)
                     slots.append(want)
-        return ids, slots, total
+        return ids, slots, sum(slots)
 
-    def claim_batch(self) -> int | None:
-        """Claim what the buffers have room for; returns how many were claimed (None: no room, nothing asked)."""
-        ids, slots, total = self._room()
-        if total <= 0 or not ids:
-            return None
+    def _claim(self, cur, ids: list[int], slots: list[int], total: int) -> list[int]:
+        return [r[0] for r in queries.rows(cur, "worker_claim_batch", integration_ids=ids, slots=slots, total=total,
+                                           now=self.now())]
+
+    def store_round(self, batch: list[Done], room: tuple[list[int], list[int], int] | None) -> int:
+        """Record `batch` and claim for `room` in one write transaction (each alone if that fails); the claimed
+        requests go to the buffers. Returns how many were claimed."""
         cur = self._cursor()
-        if not self._inflight and not self._due():
-            return 0  # idle: a read says so, without a write transaction
-        with db.write(cur):
-            claimed = [r[0] for r in queries.rows(cur, "worker_claim_batch", integration_ids=ids, slots=slots,
-                                                  total=total, now=self.now())]
-        if not claimed:
-            return 0
-        jobs = self.jobs(claimed, with_payload=False)
-        payloads = dict(queries.rows(cur, "entity_last_request_payloads", ids=[job.entity_id for job in jobs]))
-        jobs = [replace(job, last_request_payload=payloads.get(job.entity_id)) for job in jobs]
+        claimed: list[int] = []
+        jobs: list[handlers.Job] = []
         with self._lock:
-            for job in jobs:
-                self._inflight[job.request_id] = job.integration_id
-                self._ready[job.integration_id].append(job)
+            self._claiming = room is not None
+        try:
+            try:
+                with db.write(cur):
+                    if batch:
+                        self._record_in(cur, batch)
+                    if room is not None:
+                        claimed = self._claim(cur, *room)
+            except Exception:  # noqa: BLE001 - record alone (with its own fallbacks), then claim alone
+                claimed = []
+                if batch:
+                    self.record(batch, notify=False)
+                if room is not None:
+                    try:
+                        with db.write(cur):
+                            claimed = self._claim(cur, *room)
+                    except duckdb.Error as exc:
+                        print(f"retry worker: claim failed: {exc}", file=sys.stderr, flush=True)
+            if batch and self.on_change:
+                self.on_change()
+            if claimed:
+                jobs = self.jobs(claimed, with_payload=False)
+                payloads = dict(queries.rows(cur, "entity_last_request_payloads",
+                                             ids=[job.entity_id for job in jobs]))
+                jobs = [replace(job, last_request_payload=payloads.get(job.entity_id)) for job in jobs]
+        finally:
+            with self._lock:
+                for item in batch:
+                    self._inflight.pop(item.job.request_id, None)
+                for job in jobs:
+                    self._inflight[job.request_id] = job.integration_id
+                    self._ready[job.integration_id].append(job)
+                if room is not None:
+                    got = Counter(job.integration_id for job in jobs)
+                    dry_until = time.monotonic() + self.poll_seconds
+                    for integration_id, want in zip(room[0], room[1], strict=True):
+                        if got[integration_id] < want:
+                            self._dry[integration_id] = dry_until
+                self._claiming = False
+            self._wake.set()
         return len(jobs)
 
     def start_calls(self, pool: ThreadPoolExecutor, done: queue.Queue) -> int:
@@ -365,7 +423,9 @@ class Worker:
                         break
                     job = ready.popleft()
                     self._calls[integration_id] += 1
-                    self._sent[integration_id].append(clock)
+                    self._started[integration_id] += 1
+                    if rules.rate_requests:
+                        self._sent[integration_id].append(clock)
                     free -= 1
                     started += 1
                     pool.submit(self._run, job, done)
@@ -390,31 +450,70 @@ class Worker:
         finally:
             with self._lock:
                 self._calls[job.integration_id] -= 1
+            self._wake.set()  # a slot is free: the dispatcher starts the next buffered call
         done.put(result)
-        self._wake.set()
 
-    def _recorder(self, done: queue.Queue) -> None:
-        while True:
-            first = done.get()
-            if first is None:
-                return
-            batch = [first]
-            while len(batch) < BATCH:
-                try:
-                    item = done.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    done.put(None)
-                    break
-                batch.append(item)
+    def _take(self, done: queue.Queue, wait: float) -> tuple[list[Done], bool]:
+        """Finished calls to record: waits up to `wait` for the first, then takes what is there (up to BATCH).
+        The second value says the loop is ending (None was queued)."""
+        batch: list[Done] = []
+        try:
+            item = done.get(timeout=wait) if wait > 0 else done.get_nowait()
+        except queue.Empty:
+            return batch, False
+        while item is not None:
+            batch.append(item)
+            if len(batch) >= BATCH:
+                return batch, False
             try:
-                self.record(batch)
-            finally:
-                with self._lock:
-                    for item in batch:
-                        self._inflight.pop(item.job.request_id, None)
-                self._wake.set()
+                item = done.get_nowait()
+            except queue.Empty:
+                return batch, False
+        return batch, True
+
+    def _store(self, done: queue.Queue) -> None:
+        """The store thread: records finished calls and claims more, until None is queued."""
+        wait = 0.0
+        while True:
+            batch, ending = self._take(done, wait)
+            room = None
+            if not ending and not self._stop.is_set():
+                ids, slots, total = self._room()
+                room = (ids, slots, total) if ids else None
+            try:
+                if room is not None and not batch and not self._busy() and not self._due():
+                    self._dry_out(room[0])  # idle: a read says so, without a write transaction
+                    room = None
+                if batch or room is not None:
+                    self.store_round(batch, room)
+            except duckdb.Error as exc:
+                print(f"retry worker: {exc}", file=sys.stderr, flush=True)  # keep serving; nothing is lost
+                if room is not None:
+                    self._dry_out(room[0])
+            if ending:
+                return
+            wait = 0.0 if batch or room is not None else self._until_undry()
+
+    def _dry_out(self, integration_ids: list[int]) -> None:
+        until = time.monotonic() + self.poll_seconds
+        with self._lock:
+            for integration_id in integration_ids:
+                self._dry[integration_id] = until
+
+    def _until_undry(self) -> float:
+        """Seconds until a claim that found nothing may be tried again (at most poll_seconds)."""
+        clock = time.monotonic()
+        with self._lock:
+            ends = [at - clock for at in self._dry.values() if at > clock]
+        return max(0.005, min([self.poll_seconds, *ends]))
+
+    def _busy(self) -> bool:
+        with self._lock:
+            return bool(self._inflight) or self._claiming
+
+    def _finished(self) -> bool:
+        """Nothing held, nothing due (in that order, and held checked again: a claim in between is seen)."""
+        return not self._busy() and not self._due() and not self._busy()
 
     def run(self, once: bool = False) -> int:
         """The concurrent loop until stop() (or, with once, until nothing is due or running); returns how many
@@ -422,22 +521,16 @@ class Worker:
         self.refresh(force=True)
         self.requeue_interrupted()
         done: queue.Queue = queue.Queue()
-        recorder = threading.Thread(target=self._recorder, args=(done,), name="retry-recorder", daemon=True)
-        recorder.start()
+        store = threading.Thread(target=self._store, args=(done,), name="retry-store", daemon=True)
+        store.start()
         started = 0
         last_watch = last_sweep = time.monotonic()
-        last_empty = None  # when a claim last found nothing due: then claim again only after poll_seconds
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="retry-call")
         try:
             while not self._stop.is_set():
                 self._wake.clear()
                 try:
                     self.refresh()
-                    clock = time.monotonic()
-                    if last_empty is None or clock - last_empty >= self.poll_seconds:
-                        claimed = self.claim_batch()
-                        if claimed is not None:
-                            last_empty = None if claimed else clock
                     started += self.start_calls(pool, done)
                     clock = time.monotonic()
                     if clock - last_watch >= self.deadline / 2:
@@ -446,18 +539,16 @@ class Worker:
                     if not once and clock - last_sweep >= SWEEP_SECONDS:
                         self.sweep()
                         last_sweep = clock
+                    if once and self._finished():
+                        break
                 except duckdb.Error as exc:
                     print(f"retry worker: {exc}", file=sys.stderr, flush=True)  # keep serving; nothing is lost
-                with self._lock:
-                    busy = bool(self._inflight)
-                if once and not busy and last_empty is not None and not self._due():
-                    break
                 opening = self._next_rate_opening()
                 self._wake.wait(self.poll_seconds if opening is None else max(0.005, min(opening, self.poll_seconds)))
         finally:
             pool.shutdown(wait=not self._stop.is_set())
             done.put(None)
-            recorder.join(timeout=None if not self._stop.is_set() else 5)
+            store.join(timeout=None if not self._stop.is_set() else 5)
         return started
 
     def _due(self) -> bool:

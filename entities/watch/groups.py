@@ -60,22 +60,36 @@ def sync(con, now: datetime | None = None) -> SyncResult:
 
 
 _seen: dict[str, tuple[int, float]] = {}  # database key -> (data version evaluated, monotonic time)
+_took: dict[str, float] = {}  # database key -> seconds the last sync held the write lock
 _sync_lock = threading.Lock()
+WRITE_LOCK_SHARE = 0.1  # a sync waits 1/share times its own duration after the last: at most ~10% of the lock
 
 
 def sync_if_changed(con, key: str, now: datetime | None = None) -> SyncResult | None:
-    """sync() when the data version moved since the last evaluation of this database (or a minute passed)."""
+    """sync() when the data version moved since the last evaluation of this database (or a minute passed), and
+    not sooner after the last sync than its duration / WRITE_LOCK_SHARE: at 1M records a sync holds the write lock
+    for most of a second, and a steady ingest or retry stream moves the version every second."""
     version = db.data_version()
-    seen = _seen.get(key)
-    if seen and seen[0] == version and time.monotonic() - seen[1] < RECHECK_SECONDS:
+    if not _due(key, version):
         return None
     with _sync_lock:
-        seen = _seen.get(key)
-        if seen and seen[0] == version and time.monotonic() - seen[1] < RECHECK_SECONDS:
+        if not _due(key, version):
             return None
+        started = time.monotonic()
         result = sync(con, now)
+        _took[key] = time.monotonic() - started
         _seen[key] = (version, time.monotonic())  # our own write moved it on: the next call re-checks once
         return result
+
+
+def _due(key: str, version: int) -> bool:
+    seen = _seen.get(key)
+    if seen is None:
+        return True
+    since = time.monotonic() - seen[1]
+    if seen[0] == version:
+        return since >= RECHECK_SECONDS
+    return since >= _took.get(key, 0.0) / WRITE_LOCK_SHARE - _took.get(key, 0.0)
 
 
 def _group(con, group_id: int) -> dict:

@@ -3,8 +3,9 @@
 Families:
 - entities_records{integration,integration_name,type,status}: records per integration, type and status; one
   aggregate query per scrape, reused while no write has happened since (db.data_version);
-- entities_ingest_rows_total{kind,result}: rows received by POST /api/v1/events (result: inserted, updated,
-  unchanged, rejected), counted by the ingest writer with current().record_ingest(answer);
+- entities_ingest_rows_total{kind,result}: rows received by POST /api/v1/events (kind: an import kind, or
+  "invalid" for a missing or unknown one; result: inserted, updated, unchanged, rejected), counted by the ingest
+  writer with current().record_ingest(answer);
   entities_ingest_last_timestamp_seconds: when the last batch was stored (since the app started);
 - entities_retry_queue_depth{state}, entities_retry_worker_lag_seconds (age of the oldest queued request),
   entities_retry_worker_up, entities_database_up;
@@ -23,9 +24,11 @@ from starlette.responses import Response
 
 import queries
 from entities import db
+from entities.ingest.importer import KINDS
 
 API_PREFIX = "/api/v1"
 INGEST_RESULTS = ("inserted", "updated", "unchanged", "rejected")
+INVALID_KIND = "invalid"
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
 
@@ -87,6 +90,12 @@ def _last_ingest() -> GaugeMetricFamily:
     return last
 
 
+def kind_label(kind) -> str:
+    """The kind label of an ingested row: one of the import kinds, else "invalid" (a missing or made-up kind), so
+    senders cannot add label values (each is a time series kept for the life of the app)."""
+    return kind if kind in KINDS else INVALID_KIND
+
+
 class Metrics:
     """The app's metrics in a registry of its own, so several apps (or tests) in one process never clash."""
 
@@ -106,9 +115,9 @@ class Metrics:
         for kind, counts in result.get("kinds", {}).items():
             for outcome in INGEST_RESULTS[:-1]:
                 if counts.get(outcome):
-                    self.ingest_rows.labels(kind=kind, result=outcome).inc(counts[outcome])
+                    self.ingest_rows.labels(kind=kind_label(kind), result=outcome).inc(counts[outcome])
         for reject in result.get("rejects", []):
-            self.ingest_rows.labels(kind=reject.get("kind") or "unknown", result="rejected").inc()
+            self.ingest_rows.labels(kind=kind_label(reject.get("kind")), result="rejected").inc()
 
     def endpoint(self, request: Request) -> Response:
         """GET /metrics (a plain function: Starlette runs it in its thread pool, away from the event loop)."""
