@@ -16,6 +16,7 @@ class EntityType:
     label: str  # tab label, plural
     singular: str
     children_label: str
+    has_total: bool = False  # the list shows a Total column (the total with its currency)
 
 
 STATUSES = (
@@ -29,7 +30,7 @@ STATUS_KEYS = tuple(STATUS)
 TYPES = (
     EntityType("article", "Articles", "Article", "variants"),
     EntityType("customer", "Customers", "Customer", "contacts"),
-    EntityType("order", "Orders", "Order", "order lines"),
+    EntityType("order", "Orders", "Order", "order lines", has_total=True),
     EntityType("stock", "Stock", "Stock level", "locations"),
 )
 TYPE = {t.key: t for t in TYPES}

@@ -160,7 +160,8 @@ def live_list() -> None:
             noun = label.lower() if total != 1 else TYPE[type_key].singular.lower()
             st.caption(f"**{total:,}** {noun} · showing {first:,}–{first + len(page) - 1:,} · "
                        f"page {page_no:,} of {pages:,}")
-            table = listing.page_table(page, tz, opened=live.opened_at("list") if seconds else None)
+            table = listing.page_table(page, tz, opened=live.opened_at("list") if seconds else None,
+                                       totals=TYPE[type_key].has_total)
             event = st.dataframe(
                 table, key="entity_table", on_select="rerun", selection_mode="multi-row",
                 hide_index=True, width="stretch",
@@ -171,6 +172,9 @@ def live_list() -> None:
                     "Retriever Reference": st.column_config.LinkColumn(
                         display_text=listing.REF_DISPLAY, help="Open the record's details"),
                     "Children": st.column_config.NumberColumn(help=TYPE[type_key].children_label, width="small"),
+                    listing.TOTAL_COLUMN: st.column_config.TextColumn(
+                        help="The order's total in its own currency (totals in different currencies are never "
+                             "added up)", alignment="right"),
                     "Last Updated": st.column_config.TextColumn(help=f"In your timezone ({tz.key})"),
                 },
             )

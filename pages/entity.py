@@ -41,7 +41,9 @@ def header(e: dict) -> None:
     described = STATUS[e["status"]].description if e["status"] in STATUS else ""
     st.markdown(f"{ui.status_badge(e['status'])} &nbsp; {described} &nbsp;·&nbsp; **{ui.md(e['integration'])}**: "
                 f"{ui.md(e['retriever'])} → {ui.md(e['storer'])}", unsafe_allow_html=True)
-    refs = st.columns([2, 2, 1, 2, 2])
+    shows_total = (e["total"] is not None or e["currency"] is not None
+                   or (e["type"] in TYPE and TYPE[e["type"]].has_total))
+    refs = st.columns([2, 2, 1, 2, 2, 2] if shows_total else [2, 2, 1, 2, 2])
     with refs[0]:
         st.caption(f"Retriever reference ({ui.md(e['retriever'])})")
         st.code(e["retriever_ref"], language=None)
@@ -53,12 +55,25 @@ def header(e: dict) -> None:
             st.markdown("*not stored yet*")
     children_label = TYPE[e["type"]].children_label if e["type"] in TYPE else "children"
     refs[2].metric(children_label.capitalize(), e["children"])
+    if shows_total:
+        total_cell(refs.pop(3), e)
     with refs[3]:
         st.caption("Created")
         st.markdown(f"{ui.local_time(e['created_at'])}  \n{ui.relative_age(e['created_at'])}")
     with refs[4]:
         st.caption("Last updated")
         st.markdown(f"{ui.local_time(e['last_updated'])}  \n{ui.relative_age(e['last_updated'])}")
+
+
+def total_cell(column, e: dict) -> None:
+    """The total as text with its currency ('1,234.50 SEK'), exactly as imported; never through a float."""
+    with column:
+        st.caption("Total")
+        if e["total"] is None:
+            currency = f" (currency {ui.md(e['currency'])})" if e["currency"] else ""
+            st.markdown(f"*not given*{currency}", help="The sync data did not include a total for this record.")
+        else:
+            st.markdown(f"**{ui.md(money.money(e['total'], e['currency']))}**")
 
 
 def current_error(e: dict) -> None:

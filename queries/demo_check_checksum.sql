@@ -3,7 +3,7 @@
 -- (no parameters)
 select
     (select sum(hash(id, integration_id, type, status, retriever_ref, storer_ref, children, created_at,
-                     last_updated, error_code, error_message))
+                     last_updated, error_code, error_message, total, currency))
      from entities) as entities_checksum,
     (select sum(hash(id, entity_id, occurred_at, operation, outcome, error_code, message, request_payload,
                      response_payload, duration_ms, actor))

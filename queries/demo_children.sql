@@ -1,6 +1,7 @@
 -- Inserts the children of entities $lo..$hi: order lines, article variants, customer contacts and stock
 -- locations, as many as entities.children says. An error order's failing line carries the entity's error
--- (for a missing article, the line with that SKU). Deterministic from hash(entity_id, line_no, $seed).
+-- (for a missing article, the line with that SKU). An order's lines are in its currency and add up to its total
+-- (demo_entities.sql computes it the same way). Deterministic from hash(entity_id, line_no, $seed).
 -- Returns the row count.
 -- @param lo bigint = 1
 -- @param hi bigint = 0
@@ -9,6 +10,7 @@ insert into children (entity_id, line_no, retriever_ref, storer_ref, description
                       error_message, currency)
 with parents as (
     select e.id, e.type, e.status, e.retriever_ref, e.storer_ref, e.error_code, e.error_message, i.retriever,
+        e.currency,
         unnest(range(1, e.children + 1)) as line_no,
         (1 + hash(e.id, $seed, 'fail-line') % e.children)::bigint as failed_line
     from entities e
@@ -65,11 +67,12 @@ select id, line_no,
         when 'stock' then draw * 3
     end,
     case type
-        when 'order' then (1 + draw % 4) * [199.0, 349.0, 499.0, 1299.0, 2499.0][1 + ((h >> 24) % 5)::bigint]
+        when 'order' then (1 + draw % 4) * (case when currency in ('EUR', 'USD') then [19.95, 34.95, 49.95, 129.95, 249.95]
+                                                 else [199.00, 349.00, 499.00, 1299.00, 2499.00] end)[1 + ((h >> 24) % 5)::bigint]
         when 'article' then [199.0, 349.0, 499.0, 1299.0, 2499.0][1 + ((h >> 24) % 5)::bigint]
     end,
     case when failed then 'error' when status = 'synced' then 'synced' else 'pending' end,
     case when failed then error_message end,
-    case when type in ('order', 'article') then 'SEK' end
+    case type when 'order' then currency when 'article' then 'SEK' end
 from described
 order by id, line_no;

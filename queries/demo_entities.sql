@@ -1,13 +1,14 @@
 -- Inserts $n demo entities (ids 1..$n) over the enabled flows: uneven per integration and type, about
 -- 90/6/4 % synced/error/pending, error spikes on three incident days, platform-shaped references and
--- realistic error messages. Every value derives from hash(key, $seed) and $anchor, so the same
+-- realistic error messages; orders have a total in their currency (about 78 % SEK, then EUR, NOK and USD) that is
+-- the sum of their lines (demo_children.sql). Every value derives from hash(key, $seed) and $anchor, so the same
 -- ($n, $seed, $anchor) gives the same rows. Rows are written in (integration_id, type, status, last_updated)
 -- order and ids follow that order. Returns the row count.
 -- @param n bigint = 0
 -- @param seed bigint = 42
 -- @param anchor timestamptz = '2026-11-26 12:00:00+00'
 insert into entities (id, integration_id, type, status, retriever_ref, storer_ref, children, created_at,
-                      last_updated, error_code, error_message)
+                      last_updated, error_code, error_message, currency, total)
 with integration_weights (integration_id, weight) as (
     values (1, 26), (2, 16), (3, 14), (4, 10), (5, 13), (6, 7), (7, 8), (8, 6)
 ),
@@ -69,7 +70,8 @@ keys as (
         (hash(k, $seed, 'status') % 10000)::bigint as status_draw,
         hash(k, $seed, 'time') as ht,
         hash(k, $seed, 'detail') as hd,
-        hash(k, $seed, 'shape') as hs
+        hash(k, $seed, 'shape') as hs,
+        hash(k, $seed, 'money') % 100 as money_draw
     from range(1, $n + 1) r(k)
 ),
 drawn as (
@@ -202,7 +204,14 @@ described as (
     select *,
         case when never_stored then null else coalesce(storer_code, retriever_ref) end as storer_ref,
         case when type = 'order' then line_sku else retriever_ref end as subject_sku,
-        (hd >> 48)::bigint as hm
+        (hd >> 48)::bigint as hm,
+        case
+            when type <> 'order' then null
+            when money_draw < 78 then 'SEK'
+            when money_draw < 88 then 'EUR'
+            when money_draw < 96 then 'NOK'
+            else 'USD'
+        end as currency
     from referenced
 )
 select id, integration_id, type, status, retriever_ref, storer_ref, children,
@@ -233,6 +242,13 @@ select id, integration_id, type, status, retriever_ref, storer_ref, children,
             || storer_ref || ')'
         when 'PAYLOAD_TOO_LARGE' then '413 Payload Too Large: request body ' || (1100 + hm % 3000)
             || ' kB exceeds the limit of 1024 kB'
+    end,
+    currency,
+    -- the sum of the order's lines: keep in step with demo_children.sql (quantity and unit price per line)
+    case when type = 'order' then list_sum(list_transform(range(1, children + 1), lambda line_no:
+        (1 + (hash(id, line_no, $seed) >> 16) % 100 % 4)
+        * (case when currency in ('EUR', 'USD') then [19.95, 34.95, 49.95, 129.95, 249.95]
+                else [199.00, 349.00, 499.00, 1299.00, 2499.00] end)[1 + ((hash(id, line_no, $seed) >> 24) % 5)::bigint]))
     end
 from described
 order by id;

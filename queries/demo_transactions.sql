@@ -24,7 +24,7 @@ incident_windows as (
 ),
 chunk as (
     select e.id, e.integration_id, e.type, e.status, e.retriever_ref, e.storer_ref, e.children, e.error_code,
-        e.error_message, i.storer, w.incident_code, w.incident_percent,
+        e.error_message, i.storer, e.currency as order_currency, e.total as order_total, w.incident_code, w.incident_percent,
         coalesce(w.inc_start, 0) as inc_start, coalesce(w.inc_end, 0) as inc_end,
         e.storer_ref is null as never_stored,
         epoch_us(e.created_at) as c_us,
@@ -45,7 +45,7 @@ chunk as (
 shaped as (
     select *,
         (he % 8)::bigint as who,
-        ['SEK', 'SEK', 'SEK', 'NOK', 'EUR', 'DKK'][1 + ((he >> 8) % 6)::bigint] as currency,
+        coalesce(order_currency, ['SEK', 'SEK', 'SEK', 'NOK', 'EUR', 'DKK'][1 + ((he >> 8) % 6)::bigint]) as currency,
         (199 + (he >> 12) % 9800)::bigint as price,
         case type
             when 'order' then '{"order":{"name":"' || retriever_ref || '","email":"'
@@ -59,8 +59,9 @@ shaped as (
                 || '","country_code":"' || ['SE', 'SE', 'SE', 'SE', 'SE', 'NO', 'FI', 'DK'][1 + who]
                 || '"},"currency":"' || currency || '","line_items":[{"sku":"SKU-' || (10001 + (he >> 30) % 3000)
                 || '","quantity":' || (1 + (he >> 50) % 3) || ',"price":"' || price || '.00","tax_lines":[{"rate":0.25}]}]'
-                || ',"line_count":' || children || ',"total_price":"' || price * children || '.00","total_tax":"'
-                || price * children // 5 || '.00"'
+                || ',"line_count":' || children || ',"total_price":"'
+                || coalesce(order_total, price * children)::decimal(14, 2) || '","total_tax":"'
+                || (coalesce(order_total, price * children) / 5)::decimal(14, 2) || '"'
             when 'article' then '{"product":{"sku":"' || retriever_ref || '","title":"'
                 || ['Trail tent 2P', 'Down jacket', 'Hiking boot', 'Daypack 30 l', 'Sleeping bag -5', 'Camp stove',
                     'Merino socks', 'Wool cap'][1 + who] || '","unit":"st","vat_rate":25,"variants":' || children

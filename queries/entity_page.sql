@@ -11,7 +11,8 @@
 -- @param offset integer = 0
 -- @ident order_by = last_updated
 -- @ident direction = desc
-select id, status, retriever_ref, storer_ref, children, created_at, last_updated, error_code, error_message, match_rank
+select id, status, retriever_ref, storer_ref, children, created_at, last_updated, error_code, error_message, total,
+    currency, match_rank
 from {{filter}}($integration, $type::varchar, $statuses::varchar[], $q::varchar, $updated_from::timestamptz,
     $updated_to::timestamptz, $error_group::varchar)
 order by match_rank, {{order_by}} {{direction}}, id

@@ -1,5 +1,6 @@
--- Writes every entity matching the list filter as CSV (header row, list order, last_updated as UTC ISO-8601)
--- to $path, streamed by DuckDB. Returns the number of rows written. Parameters: the entity_filter arguments.
+-- Writes every entity matching the list filter as CSV (header row, list order, last_updated as UTC ISO-8601, total
+-- as an exact decimal with its currency beside it) to $path, streamed by DuckDB. Returns the number of rows
+-- written. Parameters: the entity_filter arguments.
 -- @param integration integer = 1
 -- @param type varchar = 'order'
 -- @param statuses varchar[] = ['error', 'pending']
@@ -16,6 +17,8 @@ copy (
         retriever_ref,
         storer_ref,
         children,
+        total,
+        currency,
         strftime(last_updated at time zone 'UTC', '%Y-%m-%dT%H:%M:%SZ') as last_updated,
         error_code,
         error_message,

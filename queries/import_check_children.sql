@@ -24,8 +24,8 @@ copy (
                 as retriever_ref,
             nullif(f.storer_ref, '') as storer_ref,
             nullif(f.description, '') as description,
-            nullif(trim(f.quantity), '') as quantity_text,
-            nullif(trim(f.amount), '') as amount_text,
+            json_number_text(record, 'quantity', nullif(trim(f.quantity), '')) as quantity_text,
+            json_number_text(record, 'amount', nullif(trim(f.amount), '')) as amount_text,
             upper(nullif(trim(f.currency), '')) as currency,
             nullif(trim(f.status), '') as status,
             nullif(f.error_message, '') as error_message
@@ -66,8 +66,7 @@ copy (
                     t.quantity_text, 3, 9)
                 when decimal_problem('amount', t.amount_text, 2, 12) is not null then decimal_problem('amount',
                     t.amount_text, 2, 12)
-                when t.currency is not null and not regexp_matches(t.currency, '^[A-Z]{3}$') then format(
-                    'currency ''{}'' is not an ISO 4217 code (three letters, e.g. SEK, EUR)', left(t.currency, 80))
+                when currency_problem('currency', t.currency) is not null then currency_problem('currency', t.currency)
                 when e.id is null then format('unknown entity: no {} ''{}'' in integration {} (import it in entities '
                     'first)', t.entity_type, left(t.entity_ref, 80), t.integration_id)
             end as base_reason

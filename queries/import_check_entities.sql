@@ -1,6 +1,7 @@
 -- Validates staged entity rows and writes them to the parquet file $checked with reason (the first rule a row
--- breaks, null when good) and action (insert, update when last_updated is newer than the stored row, unchanged).
--- Good rows carry typed values; a row's natural key is (integration_id, type, retriever_ref).
+-- breaks, null when good) and action (insert; update when last_updated is newer than the stored row, or equal
+-- with a total or currency that differs from the stored one; unchanged). Good rows carry typed values (total an
+-- exact decimal, never rounded); a row's natural key is (integration_id, type, retriever_ref).
 -- @param staged varchar = 'data/samples/staged/entities.parquet'
 -- @param checked varchar = '/dev/null'
 -- @param types varchar[] = ['article', 'customer', 'order', 'stock']
@@ -10,7 +11,8 @@ copy (
         select row_no, record, starts_with(ltrim(record), '{') as is_object,
             json_transform(record, '{"integration_id": "VARCHAR", "type": "VARCHAR", "status": "VARCHAR",
                 "retriever_ref": "VARCHAR", "storer_ref": "VARCHAR", "children": "VARCHAR", "created_at": "VARCHAR",
-                "last_updated": "VARCHAR", "error_code": "VARCHAR", "error_message": "VARCHAR"}') as f
+                "last_updated": "VARCHAR", "error_code": "VARCHAR", "error_message": "VARCHAR", "total": "VARCHAR",
+                "currency": "VARCHAR"}') as f
         from read_parquet($staged)
     ),
     texts as (
@@ -24,7 +26,9 @@ copy (
             nullif(trim(f.created_at), '') as created_at_text,
             nullif(trim(f.last_updated), '') as last_updated_text,
             nullif(f.error_code, '') as error_code,
-            nullif(f.error_message, '') as error_message
+            nullif(f.error_message, '') as error_message,
+            json_number_text(record, 'total', nullif(trim(f.total), '')) as total_text,
+            upper(nullif(trim(f.currency), '')) as currency
         from raw
     ),
     typed as (
@@ -35,10 +39,14 @@ copy (
             try_cast(last_updated_text as timestamptz) as last_updated,
             is_zoned_timestamp(created_at_text) as created_at_zoned,
             is_zoned_timestamp(last_updated_text) as last_updated_zoned,
+            case when decimal_problem('total', total_text, 2, 12) is null
+                then try_cast(total_text as decimal(14, 2)) end as total,
         from texts
     ),
     judged as materialized (
         select t.*, e.last_updated as stored_last_updated, e.id is not null as stored,
+            (t.total is not null or t.currency is not null)
+                and (t.total, t.currency) is distinct from (e.total, e.currency) as money_differs,
             case
                 when not t.is_object then 'not a JSON object'
                 when t.integration_id_text is null then 'missing required field integration_id'
@@ -58,6 +66,11 @@ copy (
                     then timestamp_problem('created_at', t.created_at_text)
                 when t.children_text is not null and (t.children is null or t.children < 0) then whole_number_problem(
                     'children', t.children_text, 0, 2147483647)
+                when decimal_problem('total', t.total_text, 2, 12) is not null then decimal_problem('total',
+                    t.total_text, 2, 12)
+                when currency_problem('currency', t.currency) is not null then currency_problem('currency', t.currency)
+                when t.total is not null and t.currency is null then format('total ''{}'' has no currency (add the '
+                    'currency field, an ISO 4217 code such as SEK)', left(t.total_text, 80))
                 when i.id is null then format('unknown integration_id {} (import it in integrations first)',
                                               t.integration_id)
             end as base_reason
@@ -85,9 +98,10 @@ copy (
         case when reason is not null then null
              when not stored then 'insert'
              when last_updated > stored_last_updated then 'update'
+             when last_updated = stored_last_updated and money_differs then 'update'
              else 'unchanged' end as action,
         false as payload_invalid,
         integration_id, type, status, retriever_ref, storer_ref, coalesce(children, 0) as children,
-        coalesce(created_at_value, last_updated) as created_at, last_updated, error_code, error_message
+        coalesce(created_at_value, last_updated) as created_at, last_updated, error_code, error_message, total, currency
     from reasoned
 ) to $checked (format parquet)

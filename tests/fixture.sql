@@ -21,7 +21,8 @@ insert into error_codes values
     ('INVOICE_ALREADY_BOOKED', 'critical', false, 'Invoice already booked', 'The invoice is booked and can no longer be changed.', 'Create a credit note in the ERP; do not retry.'),
     ('CUSTOMER_EMAIL_MISSING', 'medium', false, 'Customer without email', 'The ERP requires an email address on customers.', 'Add an email to the customer in the web shop, then retry.');
 
-insert into entities values
+insert into entities (id, integration_id, type, status, retriever_ref, storer_ref, children, created_at, last_updated, error_code,
+                      error_message) values
     (1, 1, 'order', 'synced', '#1001', 'F-5001', 2, '2026-11-20 08:00:00+00', '2026-11-20 08:05:00+00', null, null),
     (2, 1, 'order', 'error', '#1002', null, 3, '2026-11-25 09:00:00+00', '2026-11-26 09:30:00+00', 'ARTICLE_NOT_FOUND', 'Article ''SKU-1234'' not found in Fortnox'),
     (3, 1, 'order', 'pending', '#1003', null, 1, '2026-11-26 11:00:00+00', '2026-11-26 11:00:00+00', null, null),
@@ -37,6 +38,12 @@ insert into entities values
     (40, 2, 'order', 'synced', 'wc-500', 'F-5001', 1, '2026-11-10 10:00:00+00', '2026-11-10 10:00:00+00', null, null),
     (41, 2, 'order', 'synced', 'wc-501', 'F-5001', 1, '2026-11-11 10:00:00+00', '2026-11-11 10:00:00+00', null, null),
     (42, 2, 'customer', 'error', 'wc-c-77', null, 0, '2026-11-26 06:00:00+00', '2026-11-26 06:00:00+00', 'CUSTOMER_EMAIL_MISSING', 'Customer wc-c-77 has no email address');
+
+-- Order totals with their currency (migration 0064): #1001's lines add up to it; #1004 is in EUR; the others
+-- came from an export without totals.
+update entities set total = 4097.00, currency = 'SEK' where id = 1;
+update entities set total = 3647.00, currency = 'SEK' where id = 2;
+update entities set total = 104.70, currency = 'EUR' where id = 4;
 
 insert into children (entity_id, line_no, retriever_ref, storer_ref, description, quantity, amount, status,
                       error_message) values

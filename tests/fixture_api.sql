@@ -1,6 +1,7 @@
 -- Extra rows for the API tests: an entity with an 18-digit id whose payloads hold an 18-digit number, a decimal
 -- with trailing zeros and odd spacing, which the API must return exactly as stored.
-insert into entities values
+insert into entities (id, integration_id, type, status, retriever_ref, storer_ref, children, created_at, last_updated, error_code,
+                      error_message) values
     (900000000000000001, 2, 'order', 'error', 'wc-900', null, 0, '2026-11-26 07:00:00+00',
      '2026-11-26 07:00:00+00', 'RATE_LIMITED', 'Rate limit exceeded');
 insert into transactions values

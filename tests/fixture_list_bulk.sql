@@ -1,5 +1,6 @@
 -- 100,000 extra orders for integration 2 (ids 100000..199999), for the large CSV export test.
-insert into entities
+insert into entities (id, integration_id, type, status, retriever_ref, storer_ref, children, created_at, last_updated, error_code,
+                      error_message)
 select
     100000 + i,
     2,

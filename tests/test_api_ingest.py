@@ -233,6 +233,24 @@ def test_ingested_rows_show_in_metrics_and_health(served):
     assert httpx.get(f"{served.url}/api/v1/health", timeout=30).json()["ingest"]["last_ingest_at"]
 
 
+def test_order_totals_post_like_files_and_read_back_as_exact_strings(api):
+    """A sync engine posts orders with totals: good ones read back as exact strings, bad ones come back with the
+    import's reasons (one contract)."""
+    orders = [({"total": "1234.5", "currency": "SEK"}, None),
+              ({"total": "12.345", "currency": "SEK"}, "total '12.345' has more than 2 decimals"),
+              ({"total": "99.00"}, "total '99.00' has no currency"),
+              ({"total": "99.00", "currency": "SE"}, "currency 'SE' is not an ISO 4217 code")]
+    lines = [json.dumps({"kind": "entities", "integration_id": 1, "type": "order", "retriever_ref": f"#TOT-{i}",
+                         "status": "synced", "last_updated": "2026-11-26T12:00:00Z", **fields}).encode()
+             for i, (fields, _) in enumerate(orders)]
+    body = post(api, ndjson(lines)).json()
+    assert [(r["index"], r["reason"][:len(reason)]) for r in body["rejects"] for reason in [orders[r["index"]][1]]] \
+        == [(i, reason) for i, (_, reason) in enumerate(orders) if reason]
+    read = httpx.get(f"{api.url}/api/v1/entities", params={"integration": "1", "type": "order", "q": "#TOT-0"},
+                     headers={"Authorization": f"Bearer {api.tokens['read']}"}, timeout=60)
+    assert [(r["total"], r["currency"]) for r in read.json()["rows"]] == [("1234.50", "SEK")]
+
+
 def test_made_up_kinds_are_counted_as_invalid_in_metrics(api):
     """A sender posting records with invented or missing kinds sees them rejected and counted under
     kind="invalid" in /metrics: no label value of its own per invented kind."""

@@ -70,9 +70,9 @@ def test_list_echoes_the_effective_parameters_with_the_page_defaults(served):
                              "group": None, "gave_up": False, "sort": "-last_updated", "page": 1, "size": 50,
                              "tz": "UTC"}
     assert body["rows"][0] | {"last_updated": None} == {
-        "id": 21, "status": "error", "retriever_ref": "SKU-98", "storer_ref": None, "children": 0,
-        "last_updated": None, "error_code": "INVOICE_ALREADY_BOOKED", "error_message": "Invoice F-5001 is already "
-        "booked", "exact_match": True, "url": "/entity?id=21"}
+        "id": 21, "status": "error", "retriever_ref": "SKU-98", "storer_ref": None, "children": 0, "total": None,
+        "currency": None, "last_updated": None, "error_code": "INVOICE_ALREADY_BOOKED",
+        "error_message": "Invoice F-5001 is already booked", "exact_match": True, "url": "/entity?id=21"}
 
 
 @pytest.mark.parametrize(("query", "parameter", "reason"), [
@@ -144,6 +144,19 @@ def test_18_digit_ids_and_payload_numbers_survive_exactly(served):
     assert tx["id"] == BIG_ID + 1
     assert tx["request_payload"] == '{"order":  {"id": 123456789012345678, "total": 12.50, "note": "<b>x</b>"}}'
     assert tx["response_payload"] == '{"id":987654321098765432}'
+
+
+@pytest.mark.parametrize(("path", "query"), [
+    ("/api/v1/entities", {"integration": "1", "type": "order", "q": "#1001"}),
+    ("/api/v1/entities/1", {}),
+])
+def test_order_total_comes_back_as_an_exact_decimal_string(served, path, query):
+    """A script reads order #1001: its total is the string "4097.00" with its currency, never a rounded number."""
+    response = served.api.get(path, query)
+    body = response.json()
+    record = body["rows"][0] if "rows" in body else body["entity"]
+    assert (record["total"], record["currency"]) == ("4097.00", "SEK")
+    assert '"total":"4097.00","currency":"SEK"' in response.text
 
 
 def test_entity_history_pages(served):

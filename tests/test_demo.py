@@ -53,6 +53,15 @@ def test_children_match_rows_and_orders_have_1_to_12_lines(demo):
     assert 1 <= checks["min_order_lines"] <= checks["max_order_lines"] <= 12
 
 
+def test_orders_have_totals_in_their_currency_that_add_up_their_lines(demo):
+    """Every demo order shows a total: mostly SEK, some EUR, NOK and USD, the sum of its lines in that currency."""
+    checks = queries.records(demo, "demo_check_order_totals")[0]
+    shares = checks["currency_shares"]
+    assert set(shares) == {"SEK", "EUR", "NOK", "USD"}
+    assert shares["SEK"] > 0.6 and all(0.01 < shares[c] < 0.2 for c in ("EUR", "NOK", "USD"))
+    assert (checks["without_total"], checks["total_not_lines_sum"], checks["lines_in_other_currency"]) == (0, 0, 0)
+
+
 def test_same_seed_and_anchor_give_identical_data(demo, tmp_path):
     """Generating again with the same N, seed and anchor gives exactly the same entities and transactions."""
     again = tmp_path / "again.duckdb"

@@ -47,11 +47,12 @@ def test_url_opens_exact_state(app_env):
 
 
 def test_columns_are_the_contract(app_env):
-    """The list shows Status, both references, Children and Last Updated, plus the last error of error rows."""
+    """The list shows Status, both references, Children, the orders' Total and Last Updated, plus the last error of
+    error rows."""
     at = open_list(integration="1", type="order", status="error,pending")
     table = at.dataframe[0].value
-    assert list(table.columns) == ["Status", "Retriever Reference", "Storer Reference", "Children", "Last Updated",
-                                   "Last error"]
+    assert list(table.columns) == ["Status", "Retriever Reference", "Storer Reference", "Children", "Total",
+                                   "Last Updated", "Last error"]
     first = table.iloc[0]
     assert (list(first["Status"]), first["Storer Reference"], first["Children"]) == (["Pending"], "", 1)
     assert first["Last Updated"].startswith("2026-11-26 11:00:00 UTC · ")

@@ -159,20 +159,22 @@ def read_csv(data: bytes) -> list[dict]:
 
 def independent_selection(con, integration: int, type_: str, statuses: list[str]) -> list[dict]:
     rows = con.execute(
-        "select id, status, retriever_ref, storer_ref, children, last_updated, error_code, error_message "
-        "from entities where integration_id = ? and type = ? and list_contains(?, status) order by id",
+        "select id, status, retriever_ref, storer_ref, children, last_updated, error_code, error_message, "
+        "total::varchar, currency from entities where integration_id = ? and type = ? and list_contains(?, status) "
+        "order by id",
         [integration, type_, statuses]).fetchall()
     return [{"id": str(r[0]), "status": r[1], "retriever_ref": r[2], "storer_ref": r[3] or "",
              "children": str(r[4]), "last_updated": r[5].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-             "error_code": r[6] or "", "error_message": r[7] or ""} for r in rows]
+             "error_code": r[6] or "", "error_message": r[7] or "", "total": r[8] or "", "currency": r[9] or ""}
+            for r in rows]
 
 
 def test_export_is_exactly_the_filtered_list(con):
     """Downloading the CSV of the error orders gives exactly those rows with UTC ISO-8601 times."""
     data = listing.export_csv(con, orders(statuses=["error"]), "-last_updated")
     rows = read_csv(data)
-    assert list(rows[0]) == ["status", "retriever_ref", "storer_ref", "children", "last_updated", "error_code",
-                             "error_message", "id"]
+    assert list(rows[0]) == ["status", "retriever_ref", "storer_ref", "children", "total", "currency", "last_updated",
+                             "error_code", "error_message", "id"]
     assert [r["id"] for r in rows] == ["4", "2", "6"]
     assert sorted(rows, key=lambda r: int(r["id"])) == independent_selection(con, 1, "order", ["error"])
     assert rows[0]["last_updated"] == "2026-11-26T10:15:00Z"

@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 
 import httpx
 
@@ -36,6 +37,9 @@ PERMANENT = {"ARTICLE_NOT_FOUND": "Article '{sku}' not found in {storer}",
 INCIDENT = {"TOKEN_EXPIRED": "Access token expired (401 Unauthorized); reconnect {storer} in the integration settings",
             "UPSTREAM_5XX": "502 Bad Gateway from {storer} API"}
 TYPES = [("order", 70), ("article", 12), ("customer", 12), ("stock", 6)]
+CURRENCIES = {"SEK": 78, "EUR": 10, "NOK": 8, "USD": 4}  # as the demo's orders
+UNIT_PRICES = {"SEK": ("199.00", "349.00", "1299.00"), "NOK": ("199.00", "349.00", "1299.00"),
+               "EUR": ("19.95", "34.95", "129.95"), "USD": ("19.95", "34.95", "129.95")}
 
 
 def configure(parser) -> None:
@@ -60,6 +64,12 @@ class Record:
     storer_ref: str | None
     created: str
     children: int
+    currency: str | None = None
+    prices: tuple[str, ...] = ()  # an order's line amounts; its total is their sum
+
+    @property
+    def total(self) -> str | None:
+        return f"{sum(Decimal(p) for p in self.prices):.2f}" if self.prices else None
 
 
 class Engine:
@@ -118,6 +128,10 @@ class Engine:
         ref = self._ref(retriever, kind, self.serial)
         lines = self.rng.randint(1, 4) if kind == "order" else 0
         record = Record(integration, kind, ref, None, _iso(now), lines)
+        if kind == "order":
+            record.currency = self.rng.choices(list(CURRENCIES), list(CURRENCIES.values()))[0]
+            record.prices = tuple(f"{Decimal(self.rng.choice(UNIT_PRICES[record.currency])) * (n + 1):.2f}"
+                                  for n in range(lines))
         self.known.append(record)
         used.add(id(record))
         return self._sync(record, "create", now)
@@ -147,13 +161,15 @@ class Engine:
         entity = {"kind": "entities", "integration_id": record.integration, "type": record.type,
                   "retriever_ref": record.ref, "status": "error" if code else "synced", "last_updated": at,
                   "created_at": record.created, "storer_ref": record.storer_ref, "children": record.children,
-                  "error_code": code, "error_message": message}
-        request = {"order": {"name": record.ref, "currency": "SEK", "total_price": f"{self.rng.randint(199, 9999)}.00",
+                  "error_code": code, "error_message": message,
+                  **({"total": record.total, "currency": record.currency} if record.type == "order" else {})}
+        request = {"order": {"name": record.ref, "currency": record.currency, "total_price": record.total,
                              "line_items": [{"sku": f"SKU-{10000 + n}", "quantity": n + 1}
                                             for n in range(record.children)]}} if record.type == "order" else \
             {record.type: {"id": record.ref, "updated_seq": self.rng.randint(1, 99)}}
         response = ({"ErrorInformation": {"error": 1, "message": message, "code": 2000000 + self.rng.randint(0, 999)}}
-                    if code else {"Invoice": {"DocumentNumber": record.storer_ref, "Currency": "SEK"}})
+                    if code else {"Invoice": {"DocumentNumber": record.storer_ref,
+                                              "Currency": record.currency or "SEK"}})
         transaction = {"kind": "transactions", "id": self._tx_id(), "integration_id": record.integration,
                        "entity_type": record.type, "entity_ref": record.ref, "occurred_at": at,
                        "operation": operation, "outcome": outcome, "actor": "sync-engine", "error_code": code,
@@ -163,7 +179,8 @@ class Engine:
                        "duration_ms": self.rng.randint(80, 30000 if code == "TIMEOUT" else 1500)}
         lines = [{"kind": "children", "integration_id": record.integration, "entity_type": "order",
                   "entity_ref": record.ref, "line_no": n + 1, "retriever_ref": f"SKU-{10000 + n}",
-                  "status": "error" if code else "synced", "quantity": str(n + 1), "amount": f"{199 * (n + 1)}.00"}
+                  "status": "error" if code else "synced", "quantity": str(n + 1), "amount": record.prices[n],
+                  "currency": record.currency}
                  for n in range(record.children)] if operation == "create" else []
         return [entity, *lines, transaction]
 

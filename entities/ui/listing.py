@@ -32,7 +32,7 @@ from entities.listfilter import (  # noqa: F401 - the page, bench and tests use 
     write_csv,
 )
 from entities.model import STATUS, STATUSES, TYPE
-from entities.ui import local_time, relative_age
+from entities.ui import local_time, money, relative_age
 
 SORT_NAMES = {"last_updated": "Last Updated", "status": "Status", "retriever_ref": "Retriever Reference",
               "storer_ref": "Storer Reference", "children": "Children"}
@@ -40,6 +40,7 @@ SEARCH_LIMIT = 10_000
 MAX_EAGER_PAGE = 100_000
 COLUMNS = ("Status", "Retriever Reference", "Storer Reference", "Children", "Last Updated")
 ERROR_COLUMN = "Last error"
+TOTAL_COLUMN = "Total"
 
 
 def sort_label(sort: str) -> str:
@@ -84,18 +85,23 @@ def entity_url(entity_id: int) -> str:
 
 
 def page_table(page: pd.DataFrame, tz: ZoneInfo, now: datetime | None = None,
-               opened: datetime | None = None) -> pd.DataFrame:
+               opened: datetime | None = None, totals: bool = False) -> pd.DataFrame:
     """The visible page as display columns. Retriever Reference holds '/entity?id=N#<ref>' so a LinkColumn can
     link to the detail page and show the reference (REF_DISPLAY extracts it; the frontend URI-decodes it).
-    With `opened` (Live), a first column marks records created ('● new') or updated ('● changed') since then."""
+    With `opened` (Live), a first column marks records created ('● new') or updated ('● changed') since then.
+    With `totals` (orders), or when a row has one, a Total column shows each total with its currency as text
+    ('1,234.50 SEK'): never a float, and a page of SEK and EUR orders is never added up."""
     table = pd.DataFrame({
         "Status": [[STATUS[s].label if s in STATUS else s] for s in page["status"]],
         "Retriever Reference": [f"{entity_url(i)}#{quote(ref, safe='')}"
                                 for i, ref in zip(page["id"], page["retriever_ref"], strict=True)],
         "Storer Reference": page["storer_ref"].fillna("").astype(str).tolist(),
         "Children": page["children"].astype("int64").tolist(),
+        TOTAL_COLUMN: [money.money(t, c) for t, c in zip(page["total"], page["currency"], strict=True)],
         "Last Updated": [f"{local_time(ts, tz)} · {relative_age(ts, now)}" for ts in page["last_updated"]],
     })
+    if not totals and not any(table[TOTAL_COLUMN]):
+        table = table.drop(columns=TOTAL_COLUMN)
     if (page["status"] == "error").any():
         table[ERROR_COLUMN] = [m if s == "error" and isinstance(m, str) else ""
                                for s, m in zip(page["status"], page["error_message"], strict=True)]

@@ -16,7 +16,8 @@ def plain_quantity(value) -> str:
 
 
 def money(amount, currency: str | None) -> str:
-    if amount is None:
+    """'1,234.50 SEK' from an exact decimal; '' when there is no amount (None, or NaN from a pandas column)."""
+    if amount is None or amount != amount:
         return ""
     return f"{Decimal(amount):,.2f} {currency or UNKNOWN_CURRENCY}"
 

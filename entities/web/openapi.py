@@ -67,7 +67,11 @@ SCHEMAS = {
     "EntityRow": {"type": "object", "properties": {
         "id": {"type": "integer"}, "status": {"type": "string", "enum": list(STATUS_KEYS)},
         "retriever_ref": {"type": "string"}, "storer_ref": {"type": ["string", "null"]},
-        "children": {"type": "integer"}, "last_updated": {"type": "string", "format": "date-time"},
+        "children": {"type": "integer"},
+        "total": {"type": ["string", "null"], "description": "the order's total as an exact decimal string, e.g. "
+                                                             "\"1234.50\" (null when not given)"},
+        "currency": {"type": ["string", "null"], "description": "the total's ISO 4217 code, e.g. SEK"},
+        "last_updated": {"type": "string", "format": "date-time"},
         "error_code": {"type": ["string", "null"]}, "error_message": {"type": ["string", "null"]},
         "exact_match": {"type": "boolean"}, "url": {"type": "string", "description": "the detail page"}}},
     "EntityList": {"type": "object", "properties": {
@@ -82,7 +86,8 @@ SCHEMAS = {
         "request_payload": {"type": ["string", "null"], "description": "the JSON sent, as stored, as a string"},
         "response_payload": {"type": ["string", "null"], "description": "the JSON received, as stored"}}},
     "EntityDetail": {"type": "object", "properties": {
-        "entity": {"type": "object"}, "children": {"type": "array", "items": {"type": "object"},
+        "entity": {"type": "object", "description": "total (exact decimal string) and currency as in EntityRow"},
+        "children": {"type": "array", "items": {"type": "object"},
                                                    "description": "quantity and amount as decimal strings"},
         "history": {"type": "object", "properties": {
             "page": {"type": "integer"}, "size": {"type": "integer"}, "total": {"type": "integer"},

@@ -49,10 +49,16 @@ def list_request(cur, query: dict[str, list[str]], **options) -> listfilter.List
     return listfilter.parse_list_request(query, integrations(cur), **options)
 
 
+def money(row: dict) -> dict:
+    """The total as an exact decimal string ("1234.50", never a JSON number a client would read as a double) and
+    its currency; both null when not given."""
+    return {"total": None if row["total"] is None else str(row["total"]), "currency": row["currency"]}
+
+
 def list_row(row: dict) -> dict:
     return {"id": row["id"], "status": row["status"], "retriever_ref": row["retriever_ref"],
-            "storer_ref": row["storer_ref"], "children": row["children"], "last_updated": row["last_updated"],
-            "error_code": row["error_code"], "error_message": row["error_message"],
+            "storer_ref": row["storer_ref"], "children": row["children"], **money(row),
+            "last_updated": row["last_updated"], "error_code": row["error_code"], "error_message": row["error_message"],
             "exact_match": row["match_rank"] == 0, "url": entity_url(row["id"])}
 
 
@@ -113,7 +119,7 @@ def entity_record(e: dict) -> dict:
     return {"id": e["id"], "integration": {"id": e["integration_id"], "name": e["integration"],
                                            "retriever": e["retriever"], "storer": e["storer"]},
             "type": e["type"], "status": e["status"], "retriever_ref": e["retriever_ref"],
-            "storer_ref": e["storer_ref"], "children": e["children"], "created_at": e["created_at"],
+            "storer_ref": e["storer_ref"], "children": e["children"], **money(e), "created_at": e["created_at"],
             "last_updated": e["last_updated"], "error": error, "url": entity_url(e["id"])}
 
 
