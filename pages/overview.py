@@ -231,11 +231,11 @@ def group_panel(group_id: int, shown, tz, opened) -> None:
         return
     group = groups_frame(one, tz, opened).iloc[0].to_dict()
     with st.container(border=True, key="group_panel"):
-        head, close = st.columns([12, 1], vertical_alignment="top")
+        head, close = st.columns([9, 2], vertical_alignment="top")
         head.markdown(f"**{ui.md(group['error_group'])}** · {ui.md(group['integration'])} · "
                       f"{group['type_label']} · {ui.md(group['error_code'] or 'no code')} · "
                       f"{int(group['records']):,} records in error now")
-        close.button("Close", key="group_close", icon=":material/close:", on_click=close_group,
+        close.button("Close", key="group_close", icon=":material/close:", on_click=close_group, width="stretch",
                      help="Close this group's panel.")
         if shown.empty or group_id not in set(shown["id"]):
             st.caption(f"{group_ui.state_label(group['state'])}, so not in the table with this state filter; tick "
