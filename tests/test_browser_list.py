@@ -42,13 +42,14 @@ def independent_error_orders(path) -> list[dict]:
     con = db.connect(path, read_only=True)
     try:
         rows = con.execute("select id, status, retriever_ref, storer_ref, children, last_updated, error_code, "
-                           "error_message from entities where integration_id = 1 and type = 'order' "
+                           "error_message, total, currency from entities where integration_id = 1 and type = 'order' "
                            "and status = 'error' order by id").fetchall()
     finally:
         con.close()
     return [{"id": str(r[0]), "status": r[1], "retriever_ref": r[2], "storer_ref": r[3] or "", "children": str(r[4]),
              "last_updated": r[5].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "error_code": r[6] or "",
-             "error_message": r[7] or ""} for r in rows]
+             "error_message": r[7] or "", "total": "" if r[8] is None else f"{r[8]:.2f}", "currency": r[9] or ""}
+            for r in rows]
 
 
 def test_status_filter_then_csv_download(server_factory, fixture_db, page):

@@ -13,12 +13,14 @@ GROUP = "Article '<sku>' not found in Fortnox"
 def open_overview(page, server):
     page.goto(f"{server.url}/")
     page.get_by_text("Retriever Shopify → Storer Fortnox").or_(page.get_by_text("Retriever Magento")).first.wait_for()
-    page.goto(f"{server.url}/overview?scope=1")
+    page.goto(f"{server.url}/overview?scope=1&live=0")
     page.get_by_role("heading", name="Error groups").wait_for()
 
 
 def select_first_group(page):
-    """Tick the first row of the error groups table (a canvas grid: click its row-selection cell)."""
+    """Tick the first row of the error groups table (a canvas grid: click its row-selection cell) once the app is
+    idle, so the click lands on the table as drawn, not on one a running rerun is about to replace."""
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
     grid = page.get_by_test_id("stDataFrame").last
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
