@@ -79,15 +79,25 @@ class _Handler(BaseHTTPRequestHandler):
             for meter in (target.seen.total, target.seen.by_integration[integration_id],
                           target.seen.by_entity[entity_id]):
                 meter.enter()
+        left = []
+
+        def leave() -> None:
+            # Called once, before the answer goes out: the worker may send its next call as soon as it has read the
+            # answer, and that call must not be counted beside this one.
+            with target.lock:
+                if not left:
+                    left.append(True)
+                    for meter in (target.seen.total, target.seen.by_integration[integration_id],
+                                  target.seen.by_entity[entity_id]):
+                        meter.leave()
+
+        self._leave = leave
         try:
             self._answer(target.behaviours.get(integration_id, target.default), entity_id)
         except OSError:
             pass  # the worker gave up on us (deadline) or was killed: that is the behaviour under test
         finally:
-            with target.lock:
-                for meter in (target.seen.total, target.seen.by_integration[integration_id],
-                              target.seen.by_entity[entity_id]):
-                    meter.leave()
+            leave()
 
     def _answer(self, how: Behaviour, entity_id) -> None:
         if how.kind == "hang":
@@ -102,6 +112,7 @@ class _Handler(BaseHTTPRequestHandler):
         if how.delay:
             self.server.closing.wait(how.delay)
         if how.kind == "close":
+            self._leave()
             self._head(200, len(how.body) + 100)
             self.wfile.write(how.body)
             self.wfile.flush()
@@ -109,6 +120,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = how.body if how.kind == "answer" else json.dumps(
             {"outcome": "success", "storer_ref": f"T-{entity_id}"}).encode()
+        self._leave()
         self._head(how.status, len(body))
         self.wfile.write(body)
 
