@@ -18,7 +18,7 @@ import httpx
 
 import queries
 from entities import db, identity
-from entities.cli.bench_browser import _wait_healthy, free_port
+from entities.cli.bench_browser import _wait_healthy, free_port, stop_process
 from entities.web import tokens
 
 WARMUP = 3
@@ -121,12 +121,7 @@ def _measure(path: Path, runs: int, seed: int, log) -> dict:
                 log(f"  {key:<19} server {entry['server_median_ms']:8.2f} ms (p95 {entry['server_p95_ms']:.2f})"
                     f"  wall {entry['wall_median_ms']:8.2f} ms")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
     return result
 
 

@@ -178,13 +178,18 @@ def _measure(path: Path, log, integration: int) -> dict:
         log(f"  browser: repaint median {result['repaint_median_ms']} ms; app RSS peak "
             f"{peak['VmHWM'] / 2**20:,.0f} MiB")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
     return result
+
+
+def stop_process(proc: subprocess.Popen, grace: float = 15) -> None:
+    """Ends a served app the bench started: SIGTERM, then SIGKILL after `grace` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen, log_path: Path, timeout: float = 120) -> None:

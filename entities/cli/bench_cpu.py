@@ -19,7 +19,7 @@ from pathlib import Path
 
 import queries
 from entities import db
-from entities.cli.bench_browser import CHROMIUM, CHROMIUM_ARGS, _wait_healthy, free_port
+from entities.cli.bench_browser import CHROMIUM, CHROMIUM_ARGS, _wait_healthy, free_port, stop_process
 
 ROUNDS = 6
 BLANK = '''import streamlit as st
@@ -60,12 +60,7 @@ class Served:
         return out
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc)
 
 
 def _summary(samples: list[tuple[float, float]], idle_rate: float) -> dict:

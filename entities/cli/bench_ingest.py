@@ -20,7 +20,7 @@ import httpx
 
 import queries
 from entities import db, identity
-from entities.cli.bench_browser import _wait_healthy, free_port
+from entities.cli.bench_browser import _wait_healthy, free_port, stop_process
 from entities.ingest import importer
 from entities.web import tokens
 
@@ -149,12 +149,7 @@ def _http(source: Path, lines: list[bytes], singles: list[bytes], smaller: dict[
                 f"senders; one sender: median {out['single_latency_median_ms']} ms a post")
             return out
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, 30)
         _drop(path)
         log_path.unlink(missing_ok=True)
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import queries
 from entities import db
-from entities.cli.bench_browser import _wait_healthy, cpu_seconds, free_port, memory
+from entities.cli.bench_browser import _wait_healthy, cpu_seconds, free_port, memory, stop_process
 
 INTERVAL_S = 5.0
 TIMEOUT_S = 60.0
@@ -183,12 +183,7 @@ def measure(source: Path, sessions: int, duration: float = DURATION_S, seed: int
         load_after = os.getloadavg()
         peak = memory(proc.pid)["VmHWM"]
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
         shutil.rmtree(work, ignore_errors=True)
     latencies = [s for c in clients for _, s in c.latencies]
     by_kind: dict[str, list[float]] = {}
