@@ -4,6 +4,7 @@ import shutil
 import pytest
 from conftest import Server, free_port, wait_until
 from oidc_provider_mock import User, run_server_in_thread
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.browser
 
@@ -60,8 +61,18 @@ def test_viewer_sees_no_usable_retry_and_the_api_refuses(app, provider, page):
     retry = page.get_by_role("button", name="Retry")
     retry.wait_for()
     assert retry.is_disabled()
-    retry.hover(force=True)
-    page.get_by_text("Needs the operator role; you are viewer.").wait_for()
+    reason = page.get_by_text("Needs the operator role; you are viewer.")
+
+    def hover_shows_reason() -> bool:
+        page.mouse.move(0, 0)  # leave and re-enter: a tooltip opens on the pointer entering the button
+        retry.hover(force=True)
+        try:
+            reason.wait_for(timeout=3_000)
+        except PlaywrightTimeout:  # not open yet: hover again
+            return False
+        return True
+
+    wait_until(hover_shows_reason, 60, "the disabled Retry button's reason on hover")
     response = page.request.post(f"{app.url}/api/v1/entities/4/retry")
     assert response.status == 403
     page.goto(f"{app.url}/audit?requester=vera%40example.com")
