@@ -165,6 +165,7 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: str) -> None:
         except OSError:
             Path(backup).unlink(missing_ok=True)
             raise
+    missing = queries.missing_versions(con) if current >= 1 else []
     con.begin()
     try:
         queries.migrate(con, current)
@@ -176,7 +177,9 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: str) -> None:
             pass  # a failed commit has already ended it
         raise
     if backup:
-        note = f"Migrated {path} from schema version {current} to {latest}; the old file is kept at {backup}"
+        applied = ", ".join(f"{v:04d}" for v in missing)
+        what = f"from schema version {current} to {latest}" if current < latest else "applied migrations it had missed"
+        note = f"Migrated {path}: {what} ({applied}); the old file is kept at {backup}"
         migrations_done[str(Path(path).resolve())] = note
         print(note, file=sys.stderr, flush=True)
 

@@ -48,8 +48,8 @@ def test_a_database_newer_than_the_code_is_refused(v1_copy):
         db.connect(v1_copy)
 
 
-def test_a_migration_numbered_below_the_highest_applied_one_is_still_applied(v1_copy):
-    """A database that got migration 70 before migration 3 existed still gets 3 on the next open."""
+def test_a_migration_numbered_below_the_highest_applied_one_is_still_applied(v1_copy, capsys):
+    """A database that got migration 70 before migration 3 existed still gets 3 on the next open, and is told so."""
     con = db.connect(v1_copy)
     con.execute("drop table audit_log")
     con.execute("delete from schema_version where version = 3")
@@ -58,3 +58,4 @@ def test_a_migration_numbered_below_the_highest_applied_one_is_still_applied(v1_
     assert con.execute("select count(*) from audit_log").fetchone()[0] == 0
     assert queries.missing_versions(con) == []
     con.close()
+    assert "applied migrations it had missed (0003)" in capsys.readouterr().err
