@@ -24,9 +24,9 @@ from entities.cli.bench_browser import _wait_healthy, free_port, stop_process
 from entities.ingest import importer
 from entities.web import tokens
 
-BATCH_ROWS = 10_000
+BATCH_ROWS = 25_000
 SENDERS = 2  # batched: two senders keep the writer busy while the next batch travels
-SMALLER_BATCHES = (1_000, 100)  # also measured, each with POSTS_PER_SIZE posts (capped by the rows asked for)
+SMALLER_BATCHES = (10_000, 1_000, 100)  # also measured, each with POSTS_PER_SIZE posts (capped by the rows asked for)
 POSTS_PER_SIZE = 40
 FEED_RATE = 1_000  # records/s the feed is asked for while the list page is timed
 FEED_SECONDS = 120  # the feed's own stop, should the bench die
