@@ -191,10 +191,30 @@ def server_factory(tmp_path):
         server.stop()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request, tmp_path):
     context = browser.new_context(viewport={"width": 1400, "height": 900}, timezone_id="Europe/Stockholm",
                                   accept_downloads=True)
     context.set_default_timeout(20_000)
-    yield context.new_page()
+    opened = context.new_page()
+    yield opened
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        _keep_failure_evidence(opened, request.node.name, tmp_path)
     context.close()
+
+
+def _keep_failure_evidence(page, name: str, tmp_path: Path) -> None:
+    """A failed browser test leaves what the user saw: a screenshot and the page's text, path in the report."""
+    with contextlib.suppress(Exception):
+        shot = tmp_path / f"{name}.png"
+        page.screenshot(path=shot, full_page=True)
+        (tmp_path / f"{name}.txt").write_text(f"{page.url}\n\n{page.inner_text('body')}")
+        print(f"\nbrowser evidence: {shot} and {shot.with_suffix('.txt')}\n{page.inner_text('body')[:3000]}")
