@@ -1,7 +1,8 @@
 """A real local HTTP retry target for the bench and the tests: it answers like a storer's webhook and measures
 what it sees (calls at once per integration and per record, arrival times, Idempotency-Keys, raw bodies).
 
-POST /retry/<integration_id> (ENTITIES_WEBHOOK_URL=http://127.0.0.1:PORT/retry/{integration_id}). How it answers
+POST /retry/<integration_id> (ENTITIES_WEBHOOK_URL=http://127.0.0.1:PORT/retry/{integration_id}); GET /stats counts
+calls and requests received. How it answers
 is chosen per integration through `behave(integration_id, Behaviour(...))`:
 - ok: {"outcome": "success", "storer_ref": "T-<entity id>"} after `delay` seconds;
 - status/body: any answer (a 503, a JSON with "\\ud800" in it, invalid UTF-8 bytes);
@@ -122,6 +123,13 @@ class _Handler(BaseHTTPRequestHandler):
             pass  # the worker gave up on us (deadline) or was killed: that is the behaviour under test
         finally:
             leave()
+
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        """GET /stats: calls and requests received so far (the bench reads them from the target's process)."""
+        with self.server.lock:
+            body = json.dumps({"calls": self.server.calls, "requests": len(self.server.seen.received)}).encode()
+        self._head(200 if self.path == "/stats" else 404, len(body))
+        self.wfile.write(body)
 
     def _answer(self, how: Behaviour, entity_id, batch: list[dict] | None = None) -> None:
         if how.kind == "hang":
