@@ -126,6 +126,30 @@ def wait_until(condition, timeout: float = 30.0, what: str = "condition"):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def settled(page) -> None:
+    """Wait until the script run has finished, so the next interaction does not interrupt it halfway."""
+    page.locator("[data-testid=stApp][data-test-script-state=notRunning]").wait_for()
+
+
+def tick_row(page, row: int, shows, grid_test_id: str = "stDataFrame") -> None:
+    """Tick a row of the last st.dataframe (a canvas grid: click its row-selection cell) once the app is idle, until
+    `shows` (a locator) appears. A click that lands while a rerun redraws the grid is lost, so it is tried again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(3):
+        settled(page)
+        grid = page.get_by_test_id(grid_test_id).last
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17 + 35 * row)
+        try:
+            shows.wait_for(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    shows.wait_for()
+
+
 class Server:
     """A real `entities serve` (streamlit run app.py) on a free 127.0.0.1 port against a database file."""
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from alert_receivers import incident_events
-from conftest import Server, wait_until
+from conftest import Server, tick_row, wait_until
 
 import queries
 from entities import db
@@ -40,16 +40,6 @@ def open_groups(page, url: str):
     return page.get_by_test_id("stButtonGroup").filter(has_text="Group state")
 
 
-def tick_row(page, row: int) -> None:
-    """Tick a row of the error groups table (a canvas grid: click its row-selection cell) once the app is idle, so
-    the click lands on the table as drawn, not on one a running rerun is about to replace."""
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
-    grid = page.get_by_test_id("stDataFrame").last
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17 + 35 * row)
-
-
 def panel(page):
     return page.locator(".st-key-group_panel")
 
@@ -59,16 +49,15 @@ def test_ops_lead_resolves_one_group_and_ignores_another(served, page):
     server, _, _ = served
     states = open_groups(page, f"{server.url}/overview?scope=1&live=0")
     states.get_by_text("Open 3").wait_for()
-    tick_row(page, 0)
-    panel(page).get_by_text("Article '<sku>' not found in Fortnox · Nordic Outdoor").wait_for()
+    tick_row(page, 0, panel(page).get_by_text("Article '<sku>' not found in Fortnox · Nordic Outdoor"))
     panel(page).get_by_role("button", name="Resolve", exact=True).click()
     panel(page).get_by_text("Resolved.").wait_for()
     states.get_by_text("Resolved 1").wait_for()
     states.get_by_text("Open 2").wait_for()
     assert "group_id=" in page.url
 
-    tick_row(page, 0)  # the row the resolved group left is now the next group's
-    panel(page).get_by_text("429 Too Many Requests (retry after").wait_for()  # ui.md joins ":" invisibly
+    # the row the resolved group left is now the next group's; ui.md joins ":" invisibly
+    tick_row(page, 0, panel(page).get_by_text("429 Too Many Requests (retry after"))
     panel(page).get_by_role("button", name="Ignore", exact=True).click()
     panel(page).get_by_text("Ignored for 1 hour.").wait_for()
     states.get_by_text("Ignored 1").wait_for()

@@ -5,16 +5,12 @@ import re
 from datetime import UTC
 
 import pytest
+from conftest import settled
 from playwright.sync_api import expect
 
 from entities import db
 
 pytestmark = pytest.mark.browser
-
-
-def settled(page) -> None:
-    """Wait until the script run has finished, so the next interaction does not interrupt it halfway."""
-    page.locator("[data-testid=stApp][data-test-script-state=notRunning]").wait_for()
 
 
 def cell(page, column: int, row: int) -> str:

@@ -3,7 +3,7 @@ and shows progress until the worker has finished it."""
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from conftest import wait_until
+from conftest import tick_row, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -18,14 +18,7 @@ def open_overview(page, server):
 
 
 def select_first_group(page):
-    """Tick the first row of the error groups table (a canvas grid: click its row-selection cell) once the app is
-    idle, so the click lands on the table as drawn, not on one a running rerun is about to replace."""
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
-    grid = page.get_by_test_id("stDataFrame").last
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
-    page.get_by_text("Open these records in the list").wait_for()
+    tick_row(page, 0, page.get_by_text("Open these records in the list"))
 
 
 def test_error_group_opens_the_filtered_list(server_factory, fixture_db, page):
