@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 
 import queries
-from entities import db
+from entities import db, hourly
 from entities.identity import AUTO_RETRY
 from entities.sync import handlers, policy
 
@@ -254,8 +254,9 @@ class Worker:
             error_codes=codes, messages=messages, request_payloads=[o.request_payload for o in outs],
             response_payloads=[o.response_payload for o in outs], durations=[d.duration_ms for d in batch],
             actor=ACTOR))
-        queries.run(cur, "worker_entities_apply_batch", entity_ids=entity_ids, outcomes=[o.outcome for o in outs],
-                    storer_refs=[o.storer_ref for o in outs], error_codes=codes, messages=messages)
+        hourly.update_entities(cur, "worker_entities_apply_batch", entity_ids, entity_ids=entity_ids,
+                               outcomes=[o.outcome for o in outs], storer_refs=[o.storer_ref for o in outs],
+                               error_codes=codes, messages=messages)
         synced = [i for i, o in zip(entity_ids, outs, strict=True) if o.outcome == "success"]
         if synced:
             queries.run(cur, "worker_children_mark_synced_batch", ids=synced)
@@ -272,8 +273,9 @@ class Worker:
             cur, "transaction_insert_retry_outcome", entity_id=job.entity_id, outcome=outcome.outcome,
             error_code=outcome.error_code, message=outcome.message, request_payload=outcome.request_payload,
             response_payload=outcome.response_payload, duration_ms=done.duration_ms, actor=ACTOR)
-        queries.run(cur, "worker_entity_apply", entity_id=job.entity_id, outcome=outcome.outcome,
-                    storer_ref=outcome.storer_ref, error_code=outcome.error_code, error_message=outcome.message)
+        hourly.update_entities(cur, "worker_entity_apply", [job.entity_id], entity_id=job.entity_id,
+                               outcome=outcome.outcome, storer_ref=outcome.storer_ref, error_code=outcome.error_code,
+                               error_message=outcome.message)
         if outcome.outcome == "success":
             queries.run(cur, "worker_children_mark_synced", entity_id=job.entity_id)
         queries.run(cur, "worker_request_finish", request_id=job.request_id,
@@ -628,7 +630,7 @@ def schedule(cur, entity_ids: list[int], attempt: int, delays: list[float], now:
         queries.run(cur, "retry_request_actor_insert", ids=queued, actor_subject=AUTO_RETRY.subject,
                     actor_kind=AUTO_RETRY.kind)
         queries.run(cur, "retry_transaction_insert", ids=queued, actor=AUTO_RETRY.name)
-        queries.run(cur, "retry_entities_mark_pending", ids=queued)
+        hourly.update_entities(cur, "retry_entities_mark_pending", queued, ids=queued)
     return queued
 
 
