@@ -9,7 +9,8 @@
 -- @param concurrency integer = null
 -- @param rate_requests integer = null
 -- @param rate_seconds double = null
+-- @param batch_size integer = null
 insert or replace into retry_policies (integration_id, auto_retry, base_seconds, factor, cap_seconds, max_attempts,
-                                       concurrency, rate_requests, rate_seconds)
+                                       concurrency, rate_requests, rate_seconds, batch_size)
 values ($integration_id, $auto_retry, $base_seconds, $factor, $cap_seconds, $max_attempts, $concurrency,
-        $rate_requests, $rate_seconds);
+        $rate_requests, $rate_seconds, $batch_size);

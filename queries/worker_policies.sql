@@ -3,7 +3,7 @@
 -- (no parameters)
 select
     i.id as integration_id, i.storer, p.concurrency, p.rate_requests, p.rate_seconds, p.auto_retry,
-    p.base_seconds, p.factor, p.cap_seconds, p.max_attempts
+    p.base_seconds, p.factor, p.cap_seconds, p.max_attempts, p.batch_size
 from integrations as i
 left join retry_policies as p on p.integration_id = i.id
 order by i.id;

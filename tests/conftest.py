@@ -15,7 +15,7 @@ import pytest
 import streamlit as st
 
 import queries
-from entities import db
+from entities import db, hourly
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_SQL = Path(__file__).with_name("fixture.sql")
@@ -28,6 +28,7 @@ def build_fixture_db(path: Path) -> Path:
     con = db.connect(path, create=True)
     queries.execute_file(con, FIXTURE_SQL)
     queries.run(con, "sequences_advance")
+    hourly.recount(con)
     con.close()
     return path
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import queries
-from entities import db
+from entities import db, hourly
 
 DEFAULT_ENTITIES = 50_000
 DEFAULT_SEED = 42
@@ -170,6 +170,7 @@ def generate(con, n: int, seed: int, anchor: dt.datetime, progress: Progress) ->
     progress.show("retry requests")
     queries.run(con, "demo_retry_requests", seed=seed)
     queries.run(con, "sequences_advance")
+    hourly.recount(con)
     progress.finish("retry requests")
 
     progress.show("checkpoint")

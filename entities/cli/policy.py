@@ -10,7 +10,7 @@ from entities import db
 from entities.sync import policy
 
 SETTINGS = ("auto_retry", "base_seconds", "factor", "cap_seconds", "max_attempts", "concurrency", "rate_requests",
-            "rate_seconds")
+            "rate_seconds", "batch_size")
 
 
 def _rate(text: str) -> tuple[int | None, float | None]:
@@ -31,6 +31,16 @@ def _on_off(text: str) -> bool:
     raise argparse.ArgumentTypeError(f"{text!r} is not on or off")
 
 
+def _batch(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", default=db.db_path(), help="database file (default: ENTITIES_DB or %(default)s)")
     parser.add_argument("--integration", type=int, metavar="ID", help="the integration to change")
@@ -41,6 +51,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--attempts", type=int, dest="max_attempts", metavar="N", help="attempts in all")
     parser.add_argument("--concurrency", type=int, metavar="N", help="handler calls at once")
     parser.add_argument("--rate", type=_rate, metavar="N/S", help="at most N calls per S seconds, or none")
+    parser.add_argument("--batch", type=_batch, dest="batch_size", metavar="K",
+                        help="requests per webhook call (1 = one call per record)")
     parser.add_argument("--reset", action="store_true", help="drop the integration's overrides: back to defaults")
 
 
@@ -49,6 +61,8 @@ def run(args) -> int:
     changes = {k: getattr(args, k) for k in SETTINGS[:6] if getattr(args, k, None) is not None}
     if args.rate is not None:
         changes["rate_requests"], changes["rate_seconds"] = args.rate
+    if args.batch_size is not None:
+        changes["batch_size"] = args.batch_size
     if changes or args.reset:
         if args.integration is None:
             print("entities policy: say which integration to change with --integration ID", file=sys.stderr)

@@ -1,13 +1,20 @@
 """A real local HTTP retry target for the bench and the tests: it answers like a storer's webhook and measures
 what it sees (calls at once per integration and per record, arrival times, Idempotency-Keys, raw bodies).
 
-POST /retry/<integration_id> (ENTITIES_WEBHOOK_URL=http://127.0.0.1:PORT/retry/{integration_id}). How it answers
+POST /retry/<integration_id> (ENTITIES_WEBHOOK_URL=http://127.0.0.1:PORT/retry/{integration_id}); GET /stats counts
+calls and requests received. How it answers
 is chosen per integration through `behave(integration_id, Behaviour(...))`:
 - ok: {"outcome": "success", "storer_ref": "T-<entity id>"} after `delay` seconds;
 - status/body: any answer (a 503, a JSON with "\\ud800" in it, invalid UTF-8 bytes);
 - hang: never answers until close();
 - trickle: sends its headers, then one byte every `delay` seconds, forever;
 - close: sends a partial body with a longer Content-Length, then closes the connection.
+
+It accepts both forms on the same URL: one request per call (Idempotency-Key), and the batched form
+{"requests": [...]} (Idempotency-Keys) that ENTITIES_WEBHOOK_BATCH turns on. A batch is one call (the delay and the
+per-integration meter apply per call), each element is one Received (its raw bytes, its key from the header);
+`ok` answers {"results": [...]}, one success per element unless `Behaviour.results` names another answer for an
+entity (None: left out of the answer).
 """
 from __future__ import annotations
 
@@ -25,6 +32,7 @@ class Behaviour:
     delay: float = 0.0
     status: int = 200
     body: bytes = b""
+    results: dict = field(default_factory=dict)  # batched `ok`: entity id -> its result instead (None = left out)
 
 
 @dataclass
@@ -33,8 +41,11 @@ class Received:
     entity_id: int | None
     key: str | None
     attempt: str | None
-    body: bytes
+    body: bytes  # the whole body, or for a batch this element's bytes exactly as they came
     arrived: float
+    call: int = 0  # which call brought it (calls are numbered from 1 in arrival order)
+    batch: int = 0  # requests in that call when it was batched; 0 for the single form
+    element_integration: int | None = None  # the element's own integration_id
 
 
 @dataclass
@@ -68,16 +79,27 @@ class _Handler(BaseHTTPRequestHandler):
             integration_id = int(self.path.rstrip("/").rsplit("/", 1)[-1])
         except ValueError:
             integration_id = 0
-        try:
-            entity_id = json.loads(body).get("entity_id")
-        except ValueError:
-            entity_id = None
         target = self.server
+        elements = _elements(body)
         with target.lock:
-            target.seen.received.append(Received(integration_id, entity_id, self.headers.get("Idempotency-Key"),
-                                                 self.headers.get("X-Entities-Attempt"), body, time.monotonic()))
-            for meter in (target.seen.total, target.seen.by_integration[integration_id],
-                          target.seen.by_entity[entity_id]):
+            target.calls += 1
+            arrived = time.monotonic()
+            if elements is None:
+                try:
+                    entity_id = json.loads(body).get("entity_id")
+                except ValueError:
+                    entity_id = None
+                seen = [Received(integration_id, entity_id, self.headers.get("Idempotency-Key"),
+                                 self.headers.get("X-Entities-Attempt"), body, arrived, target.calls)]
+            else:
+                keys = (self.headers.get("Idempotency-Keys") or "").split(",")
+                seen = [Received(integration_id, element.get("entity_id"), keys[i] if i < len(keys) else None,
+                                 str(element.get("attempt")), raw, arrived, target.calls, len(elements),
+                                 element.get("integration_id")) for i, (element, raw) in enumerate(elements)]
+            target.seen.received.extend(seen)
+            meters = [target.seen.total, target.seen.by_integration[integration_id],
+                      *(target.seen.by_entity[r.entity_id] for r in seen)]
+            for meter in meters:
                 meter.enter()
         left = []
 
@@ -87,19 +109,29 @@ class _Handler(BaseHTTPRequestHandler):
             with target.lock:
                 if not left:
                     left.append(True)
-                    for meter in (target.seen.total, target.seen.by_integration[integration_id],
-                                  target.seen.by_entity[entity_id]):
+                    for meter in meters:
                         meter.leave()
 
         self._leave = leave
         try:
-            self._answer(target.behaviours.get(integration_id, target.default), entity_id)
+            how = target.behaviours.get(integration_id, target.default)
+            if elements is None:
+                self._answer(how, seen[0].entity_id)
+            else:
+                self._answer(how, None, [element for element, _ in elements])
         except OSError:
             pass  # the worker gave up on us (deadline) or was killed: that is the behaviour under test
         finally:
             leave()
 
-    def _answer(self, how: Behaviour, entity_id) -> None:
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        """GET /stats: calls and requests received so far (the bench reads them from the target's process)."""
+        with self.server.lock:
+            body = json.dumps({"calls": self.server.calls, "requests": len(self.server.seen.received)}).encode()
+        self._head(200 if self.path == "/stats" else 404, len(body))
+        self.wfile.write(body)
+
+    def _answer(self, how: Behaviour, entity_id, batch: list[dict] | None = None) -> None:
         if how.kind == "hang":
             self.server.closing.wait()
             return
@@ -118,8 +150,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
-        body = how.body if how.kind == "answer" else json.dumps(
-            {"outcome": "success", "storer_ref": f"T-{entity_id}"}).encode()
+        if how.kind == "answer":
+            body = how.body
+        elif batch is not None:
+            body = json.dumps({"results": [result for element in batch
+                                           if (result := _result(how, element)) is not None]}).encode()
+        else:
+            body = json.dumps({"outcome": "success", "storer_ref": f"T-{entity_id}"}).encode()
         self._leave()
         self._head(how.status, len(body))
         self.wfile.write(body)
@@ -135,6 +172,33 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+def _elements(body: bytes) -> list[tuple[dict, bytes]] | None:
+    """A batched body's elements with their raw bytes, or None for the single form (or a body that is neither)."""
+    try:
+        text = body.decode()
+        document = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(document, dict) or not isinstance(document.get("requests"), list):
+        return None
+    decoder, found = json.JSONDecoder(), []
+    at = text.index("[", text.index('"requests"')) + 1
+    while True:
+        while text[at] in " \t\r\n,":
+            at += 1
+        if text[at] == "]":
+            return found
+        element, end = decoder.raw_decode(text, at)
+        found.append((element if isinstance(element, dict) else {}, text[at:end].encode()))
+        at = end
+
+
+def _result(how: Behaviour, element: dict) -> dict | None:
+    entity_id = element.get("entity_id")
+    chosen = how.results.get(entity_id, {"outcome": "success", "storer_ref": f"T-{entity_id}"})
+    return None if chosen is None else {"request_id": element.get("request_id"), **chosen}
+
+
 class WebhookTarget(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256
@@ -144,6 +208,7 @@ class WebhookTarget(ThreadingHTTPServer):
         self.default = default or Behaviour()
         self.behaviours: dict[int, Behaviour] = {}
         self.seen = Seen()
+        self.calls = 0
         self.lock = threading.Lock()
         self.closing = threading.Event()
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)

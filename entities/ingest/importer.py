@@ -259,11 +259,16 @@ def check_and_write(con: duckdb.DuckDBPyConnection, kind: str, staged: str, chec
             queries.run(con, "sequence_advance_entity_ids")
     else:
         advance_sequences(con)
+    counted = kind == "entities" and (counts["inserted"] or counts["updated"])
+    if counted and counts["updated"]:
+        queries.run(con, "entity_hourly_add_checked", checked=checked, sign=-1)
     for name in WRITES[kind]:
         step("writing")
         if name.endswith("_update") and not counts["updated"] or name.endswith("_insert") and not counts["inserted"]:
             continue  # nothing to write: skip the pass over the checked rows
         queries.run(con, name, checked=checked)
+    if counted:
+        queries.run(con, "entity_hourly_add_checked", checked=checked, sign=1)
     if kind != "entities":
         advance_sequences(con)
     return counts

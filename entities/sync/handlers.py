@@ -8,6 +8,8 @@ Configuration (environment):
   (default 10). A target that trickles its answer is cut at the deadline.
 - ENTITIES_WEBHOOK_MAX_ANSWER: the most bytes of an answer read (default 1 MiB); past it the answer is recorded
   as too large with its first bytes kept.
+- ENTITIES_WEBHOOK_BATCH (or an integration's batch_size, entities/sync/policy.py): with K > 1 the worker sends up
+  to K requests of one integration in one POST (webhook_batch; README, "Batched webhook").
 
 Every webhook call carries `Idempotency-Key: <retry request id>`: a request sent again after a crash has the same
 key, so the target can drop the duplicate (delivery is at least once to the target, recorded exactly once here).
@@ -199,12 +201,29 @@ def webhook(job: Job, url: str, timeout: float = DEFAULT_WEBHOOK_TIMEOUT,
     """POST the job to url within one deadline; 2xx JSON carries the outcome, 202 means accepted for later."""
     url = target_url(url, job)
     sent = job.body_text()
+    headers = {"Content-Type": "application/json", "User-Agent": "junipeer-entities",
+               "Idempotency-Key": str(job.request_id), "X-Entities-Attempt": str(job.attempt)}
+    got = _post(url, sent, headers, timeout, max_answer)
+    if isinstance(got, Outcome):
+        return got
+    return _answer(sent, got.status, got.reason, got.text, got.too_large, max_answer).storable_with(got.replaced)
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    reason: str
+    text: str
+    too_large: bool
+    replaced: bool  # the answer's bytes were not valid UTF-8
+
+
+def _post(url: str, sent: str, headers: dict, timeout: float, max_answer: int) -> Outcome | _Reply:
+    """One POST within one deadline: the answer read up to max_answer, or the error outcome saying why not."""
     parts = urlsplit(url)
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     conn = kind(parts.hostname or "localhost", parts.port, timeout=timeout)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    headers = {"Content-Type": "application/json", "User-Agent": "junipeer-entities",
-               "Idempotency-Key": str(job.request_id), "X-Entities-Attempt": str(job.attempt)}
     received: list[bytes] = []
     status = reason = None
     started = time.monotonic()
@@ -233,7 +252,75 @@ def webhook(job: Job, url: str, timeout: float = DEFAULT_WEBHOOK_TIMEOUT,
         if not too_large and response.length:  # fewer bytes than its Content-Length, then the end
             return _closed(sent, url, status, received)
     text, replaced = decode(b"".join(received))
-    return _answer(sent, status, reason, text, too_large, max_answer).storable_with(replaced)
+    return _Reply(status, reason, text, too_large, replaced)
+
+
+# -- the batched webhook: K requests of one integration in one POST -------------------------------------------
+
+BatchHandler = Callable[[list[Job]], list[Outcome]]
+
+
+def batch_body(jobs: list[Job]) -> str:
+    """{"requests": [...]} holding each job's body exactly as a single call sends it."""
+    return '{"requests": [' + ", ".join(job.body_text() for job in jobs) + "]}"
+
+
+def webhook_batch(jobs: list[Job], url: str, timeout: float = DEFAULT_WEBHOOK_TIMEOUT,
+                  max_answer: int = DEFAULT_MAX_ANSWER) -> list[Outcome]:
+    """POST jobs of one integration in one call; one outcome per job, in order. The answer's
+    {"results": [{"request_id", "outcome", ...}]} is applied per request like a single answer; a failed call (or a
+    202) applies to every request of the batch, and a request the answer leaves out is WEBHOOK_RESULT_MISSING."""
+    url = target_url(url, jobs[0])
+    sent = batch_body(jobs)
+    headers = {"Content-Type": "application/json", "User-Agent": "junipeer-entities",
+               "Idempotency-Keys": ",".join(str(job.request_id) for job in jobs), "X-Entities-Batch": str(len(jobs))}
+    got = _post(url, sent, headers, timeout, max_answer)
+    note = f" (a batched call of {len(jobs)} requests)"
+    if isinstance(got, Outcome):
+        return [_for_each(got, job, note) for job in jobs]
+    whole = got.too_large or got.status >= 400 or got.status == 202  # the same for every request, as a single call
+    results = None if whole else _results(got.text)
+    if results is None:
+        outcome = _answer(sent, got.status, got.reason, got.text, got.too_large, max_answer) if whole else Outcome(
+            "error", f'Webhook answered HTTP {got.status} without a JSON {{"results": [...]}}: {_excerpt(got.text)}',
+            sent, got.text, error_code="WEBHOOK_BAD_RESPONSE")
+        return [_for_each(outcome, job, note).storable_with(got.replaced) for job in jobs]
+    return [_result_of(job, results, got, len(jobs)).storable_with(got.replaced) for job in jobs]
+
+
+def _for_each(whole: Outcome, job: Job, note: str) -> Outcome:
+    return replace(whole, request_payload=job.body_text(), message=whole.message + note)
+
+
+def _results(text: str) -> dict[str, dict] | None:
+    """The answer's results by request id (the first one for an id), or None when it is not that document."""
+    try:
+        answer = json.loads(text)
+    except ValueError:
+        return None
+    results = answer.get("results") if isinstance(answer, dict) else None
+    if not isinstance(results, list):
+        return None
+    found: dict[str, dict] = {}
+    for result in results:
+        if isinstance(result, dict) and result.get("request_id") is not None:
+            found.setdefault(str(result["request_id"]), result)
+    return found
+
+
+def _result_of(job: Job, results: dict[str, dict], reply: _Reply, size: int) -> Outcome:
+    sent = job.body_text()
+    result = results.get(str(job.request_id))
+    if result is None:
+        return Outcome("error", f"The batched answer (HTTP {reply.status}, {len(results)} results for {size} "
+                       f"requests) had no result for request_id {job.request_id}", sent, reply.text,
+                       error_code="WEBHOOK_RESULT_MISSING")
+    text = json.dumps(result, ensure_ascii=False)
+    if result.get("outcome") == "pending":
+        return Outcome("pending", "Accepted by the webhook (pending in its batched answer); the target finishes it "
+                       f"later: {_excerpt(text)}", sent, text)
+    return _outcome(result, sent, text, f"Webhook answered HTTP {reply.status} without a JSON outcome for this "
+                    f"request in its batched answer: {_excerpt(text)}")
 
 
 def _read(response: http.client.HTTPResponse, into: list[bytes], max_answer: int) -> bool:
@@ -264,9 +351,13 @@ def _answer(sent: str, status: int, reason: str, text: str, too_large: bool, max
         answer = json.loads(text)
     except ValueError:
         answer = None
+    return _outcome(answer, sent, text, f"Webhook answered HTTP {status} without a JSON outcome: {_excerpt(text)}")
+
+
+def _outcome(answer, sent: str, text: str, bad: str) -> Outcome:
+    """A JSON outcome document ({"outcome": "success" | "error", ...}) as an Outcome; `bad` when it is not one."""
     if not isinstance(answer, dict) or answer.get("outcome") not in ("success", "error"):
-        return Outcome("error", f"Webhook answered HTTP {status} without a JSON outcome: {_excerpt(text)}", sent, text,
-                       error_code="WEBHOOK_BAD_RESPONSE")
+        return Outcome("error", bad, sent, text, error_code="WEBHOOK_BAD_RESPONSE")
     if answer["outcome"] == "success":
         return Outcome("success", str(answer.get("message") or "Retried through the webhook"), sent, text,
                        storer_ref=_text(answer.get("storer_ref")))
@@ -312,6 +403,20 @@ def configured() -> tuple[str, Handler]:
         max_answer = int(_number("ENTITIES_WEBHOOK_MAX_ANSWER", DEFAULT_MAX_ANSWER, "a number of bytes"))
         return name, lambda job: webhook(job, url, timeout, max_answer)
     raise ValueError(f"ENTITIES_RETRY_HANDLER={name!r} is not one of: simulated, webhook")
+
+
+def configured_batch() -> BatchHandler | None:
+    """The batched form of the configured handler (webhook only; the simulated one has no call to save)."""
+    if os.environ.get("ENTITIES_RETRY_HANDLER", "simulated").strip() != "webhook":
+        return None
+    try:
+        configured()
+    except ValueError:
+        return None  # the single handler reports the misconfiguration for every request
+    url = os.environ["ENTITIES_WEBHOOK_URL"].strip()
+    timeout = _number("ENTITIES_WEBHOOK_TIMEOUT", DEFAULT_WEBHOOK_TIMEOUT, "a number of seconds")
+    max_answer = int(_number("ENTITIES_WEBHOOK_MAX_ANSWER", DEFAULT_MAX_ANSWER, "a number of bytes"))
+    return lambda jobs: webhook_batch(jobs, url, timeout, max_answer)
 
 
 def deadline_seconds() -> float:

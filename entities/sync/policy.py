@@ -2,7 +2,8 @@
 
 Defaults come from the integration's storer platform (STORER_DEFAULTS, else DEFAULT); a row in retry_policies
 overrides any field for one integration (null keeps the default); ENTITIES_WORKER_* variables override the
-defaults for every integration. The numbers below are the documented defaults (README, "Retry worker").
+defaults for every integration (ENTITIES_WEBHOOK_BATCH for batch_size). The numbers below are the documented
+defaults (README, "Retry worker").
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class Policy:
     factor: float = 2.0  # each further one waits this many times longer
     cap_seconds: float = 900.0  # but never longer than this
     max_attempts: int = 5  # attempts in all (the first, asked by a person or the engine, included)
+    batch_size: int = 1  # requests sent in one webhook call (1 = one call per record, the plain contract)
 
     def delay(self, attempt: int, rand: float) -> float:
         """Seconds before attempt+1 after attempt failed: exponential, capped, with jitter in [50%, 100%)."""
@@ -38,7 +40,8 @@ class Policy:
     def limit_text(self) -> str:
         rate = (f"{self.rate_requests} requests per {self.rate_seconds:g} s" if self.rate_requests
                 else "no rate limit")
-        return f"{self.concurrency} at once, {rate}"
+        batches = f", batches of {self.batch_size}" if self.batch_size > 1 else ""
+        return f"{self.concurrency} at once, {rate}{batches}"
 
 
 DEFAULT = Policy()
@@ -52,12 +55,15 @@ STORER_DEFAULTS = {
 }
 DEFAULT_CONCURRENCY = 8  # handler calls at once in the whole worker
 ENV_PREFIX = "ENTITIES_WORKER_"  # e.g. ENTITIES_WORKER_MAX_ATTEMPTS=3, ENTITIES_WORKER_RATE_REQUESTS=none
+BATCH_ENV = "ENTITIES_WEBHOOK_BATCH"  # batch_size for every integration: a webhook setting, named like the others
 
 
 def _env_overrides() -> dict:
     """Fields set for every integration by ENTITIES_WORKER_<FIELD>; 'none' clears an optional one."""
-    found = {}
+    found = _batch_override()
     for f in fields(Policy):
+        if f.name == "batch_size":
+            continue
         raw = os.environ.get(ENV_PREFIX + f.name.upper())
         if raw is None or not raw.strip():
             continue
@@ -72,6 +78,20 @@ def _env_overrides() -> dict:
             except ValueError:  # the worker must keep running: say so and keep the default
                 print(f"retry worker: ignored {ENV_PREFIX}{f.name.upper()}={raw!r} (not a number)", file=sys.stderr)
     return found
+
+
+def _batch_override() -> dict:
+    raw = os.environ.get(BATCH_ENV, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:  # the worker must keep running: say so and keep one call per record
+        print(f"retry worker: ignored {BATCH_ENV}={raw!r} (not a whole number of 1 or more)", file=sys.stderr)
+        return {}
+    return {"batch_size": value}
 
 
 def worker_concurrency() -> int:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 import queries
-from entities import db
+from entities import db, hourly
 from entities.identity import AUTO_RETRY, Principal, require
 from entities.sync import policy
 
@@ -55,7 +55,7 @@ def _request_once(con, wanted: list[int], principal: Principal) -> RetryResult:
             queries.run(con, "retry_request_actor_insert", ids=queued, actor_subject=principal.subject,
                         actor_kind=principal.kind)
             queries.run(con, "retry_transaction_insert", ids=queued, actor=actor)
-            queries.run(con, "retry_entities_mark_pending", ids=queued)
+            hourly.update_entities(con, "retry_entities_mark_pending", queued, ids=queued)
         missing = [row[0] for row in queries.rows(con, "retry_ids_missing", ids=wanted)]
     done = set(queued) | set(missing)
     return RetryResult(queued=sorted(queued), already_open=[i for i in wanted if i not in done], missing=missing)

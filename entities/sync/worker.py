@@ -11,6 +11,9 @@ concurrency and rate limits, and records the outcomes in batches. The app runs o
   does the same for requests running longer than the handler's deadline that this worker does not hold.
 - A 202 from a webhook means the target accepted the retry and finishes it asynchronously: the request is
   finished as `succeeded`, the outcome transaction is `pending` and the entity stays pending.
+- With an integration's batch_size K > 1 and a batch handler (the webhook), one call carries up to K of its
+  claimed requests (what is buffered now; never waiting to fill it). Concurrency limits count calls, the rate
+  limit counts records (each is one ERP request behind the target).
 """
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 
 import queries
-from entities import db
+from entities import db, hourly
 from entities.identity import AUTO_RETRY
 from entities.sync import handlers, policy
 
@@ -82,9 +85,11 @@ class Worker:
     def __init__(self, con: duckdb.DuckDBPyConnection, handler: handlers.Handler | None = None,
                  on_change=None, poll_seconds: float = POLL_SECONDS, concurrency: int | None = None,
                  now: Callable[[], datetime] = _utcnow, rand: Callable[[], float] = random.random,
-                 deadline: float | None = None, policies: dict[int, policy.Policy] | None = None):
+                 deadline: float | None = None, policies: dict[int, policy.Policy] | None = None,
+                 batch_handler: handlers.BatchHandler | None = None):
         self.con = con
         self.handler = handler or _handler_from_env()
+        self.batch_handler = batch_handler or (None if handler else handlers.configured_batch())
         self.on_change = on_change
         self.poll_seconds = poll_seconds
         self.concurrency = concurrency or _concurrency_from_env()
@@ -100,10 +105,10 @@ class Worker:
         self._lock = threading.Lock()
         self._inflight: dict[int, int] = {}  # request id -> integration id, from claim until recorded
         self._calls: dict[int, int] = defaultdict(int)  # integration id -> handler calls running
-        self._sent: dict[int, deque] = defaultdict(deque)  # integration id -> monotonic times of recent calls
+        self._sent: dict[int, deque] = defaultdict(deque)  # integration id -> a monotonic time per request sent (rate)
         self._ready: dict[int, deque] = defaultdict(deque)  # integration id -> claimed jobs waiting for a slot
-        self._started: dict[int, int] = defaultdict(int)  # integration id -> calls started since the last _pace
-        self._rate: dict[int, float] = {}  # integration id -> calls per second, smoothed
+        self._started: dict[int, int] = defaultdict(int)  # integration id -> requests started since the last _pace
+        self._rate: dict[int, float] = {}  # integration id -> requests per second, smoothed
         self._paced_at = time.monotonic()
         self._dry: dict[int, float] = {}  # integration id -> monotonic time its last claim found nothing due until
         self._claiming = False  # the store thread is claiming: requests may be running that are not yet held
@@ -122,6 +127,10 @@ class Worker:
 
     def policy_of(self, integration_id: int) -> policy.Policy:
         return self._policies.get(integration_id) or policy.DEFAULT
+
+    def batch_of(self, rules: policy.Policy) -> int:
+        """Requests per call: the policy's batch size when there is a batch handler, else one."""
+        return max(1, rules.batch_size) if self.batch_handler else 1
 
     # -- sequential API (tests, the bench's baseline) ---------------------------------------------------------
 
@@ -173,6 +182,18 @@ class Worker:
         """The job with the record's last request from the sync engine (read on the calling thread)."""
         return replace(job, last_request_payload=queries.scalar(self._cursor(), "entity_last_request_payload",
                                                                entity_id=job.entity_id))
+
+    def call_batch(self, jobs: list[handlers.Job]) -> list[Done]:
+        started = time.monotonic()
+        try:
+            outcomes = self.batch_handler(jobs)
+            if len(outcomes) != len(jobs):
+                raise ValueError(f"{len(outcomes)} outcomes for {len(jobs)} requests")
+        except Exception as exc:  # noqa: BLE001 - a broken handler must not lose the requests
+            outcomes = [handlers.Outcome("error", f"Retry handler failed: {type(exc).__name__}: {exc}",
+                                         "", error_code="HANDLER_FAILED")] * len(jobs)
+        took = int((time.monotonic() - started) * 1000)
+        return [Done(job, outcome, took) for job, outcome in zip(jobs, outcomes, strict=True)]
 
     def call(self, job: handlers.Job) -> Done:
         started = time.monotonic()
@@ -233,8 +254,9 @@ class Worker:
             error_codes=codes, messages=messages, request_payloads=[o.request_payload for o in outs],
             response_payloads=[o.response_payload for o in outs], durations=[d.duration_ms for d in batch],
             actor=ACTOR))
-        queries.run(cur, "worker_entities_apply_batch", entity_ids=entity_ids, outcomes=[o.outcome for o in outs],
-                    storer_refs=[o.storer_ref for o in outs], error_codes=codes, messages=messages)
+        hourly.update_entities(cur, "worker_entities_apply_batch", entity_ids, entity_ids=entity_ids,
+                               outcomes=[o.outcome for o in outs], storer_refs=[o.storer_ref for o in outs],
+                               error_codes=codes, messages=messages)
         synced = [i for i, o in zip(entity_ids, outs, strict=True) if o.outcome == "success"]
         if synced:
             queries.run(cur, "worker_children_mark_synced_batch", ids=synced)
@@ -251,8 +273,9 @@ class Worker:
             cur, "transaction_insert_retry_outcome", entity_id=job.entity_id, outcome=outcome.outcome,
             error_code=outcome.error_code, message=outcome.message, request_payload=outcome.request_payload,
             response_payload=outcome.response_payload, duration_ms=done.duration_ms, actor=ACTOR)
-        queries.run(cur, "worker_entity_apply", entity_id=job.entity_id, outcome=outcome.outcome,
-                    storer_ref=outcome.storer_ref, error_code=outcome.error_code, error_message=outcome.message)
+        hourly.update_entities(cur, "worker_entity_apply", [job.entity_id], entity_id=job.entity_id,
+                               outcome=outcome.outcome, storer_ref=outcome.storer_ref, error_code=outcome.error_code,
+                               error_message=outcome.message)
         if outcome.outcome == "success":
             queries.run(cur, "worker_children_mark_synced", entity_id=job.entity_id)
         queries.run(cur, "worker_request_finish", request_id=job.request_id,
@@ -345,11 +368,12 @@ class Worker:
                 if self._dry.get(integration_id, 0.0) > clock:
                     continue
                 ready = len(self._ready[integration_id])
-                target = min(MAX_BUFFER, max(BUFFER * rules.concurrency,
+                per_call = self.batch_of(rules)
+                target = min(MAX_BUFFER, max(BUFFER * rules.concurrency * per_call,
                                              int(self._rate.get(integration_id, 0.0) * LOOKAHEAD)))
                 if ready > target // 2:
                     continue
-                want = target - self._calls[integration_id] - ready
+                want = target - self._calls[integration_id] * per_call - ready
                 if rules.rate_requests:
                     want = min(want, rules.rate_requests - len(self._window(integration_id, rules, clock)) - ready)
                 if want > 0:
@@ -417,18 +441,24 @@ class Worker:
             free = self.concurrency - sum(self._calls.values())
             for integration_id, ready in self._ready.items():
                 rules = self.policy_of(integration_id)
+                per_call = self.batch_of(rules)
                 while ready and free > 0 and self._calls[integration_id] < rules.concurrency:
-                    if rules.rate_requests and \
-                            len(self._window(integration_id, rules, clock)) >= rules.rate_requests:
-                        break
-                    job = ready.popleft()
-                    self._calls[integration_id] += 1
-                    self._started[integration_id] += 1
+                    take = min(per_call, len(ready))
                     if rules.rate_requests:
-                        self._sent[integration_id].append(clock)
+                        take = min(take, rules.rate_requests - len(self._window(integration_id, rules, clock)))
+                        if take < 1:
+                            break
+                    jobs = [ready.popleft() for _ in range(take)]
+                    self._calls[integration_id] += 1
+                    self._started[integration_id] += take
+                    if rules.rate_requests:
+                        self._sent[integration_id].extend([clock] * take)
                     free -= 1
-                    started += 1
-                    pool.submit(self._run, job, done)
+                    started += take
+                    if per_call > 1:
+                        pool.submit(self._run_batch, jobs, done)
+                    else:
+                        pool.submit(self._run, jobs[0], done)
             self.max_calls_seen = max(self.max_calls_seen, sum(self._calls.values()))
         return started
 
@@ -452,6 +482,17 @@ class Worker:
                 self._calls[job.integration_id] -= 1
             self._wake.set()  # a slot is free: the dispatcher starts the next buffered call
         done.put(result)
+
+    def _run_batch(self, jobs: list[handlers.Job], done: queue.Queue) -> None:
+        results: list[Done] = []
+        try:
+            results = self.call_batch(jobs)
+        finally:
+            with self._lock:
+                self._calls[jobs[0].integration_id] -= 1
+            self._wake.set()
+        for result in results:
+            done.put(result)
 
     def _take(self, done: queue.Queue, wait: float) -> tuple[list[Done], bool]:
         """Finished calls to record: waits up to `wait` for the first, then takes what is there (up to BATCH).
@@ -589,7 +630,7 @@ def schedule(cur, entity_ids: list[int], attempt: int, delays: list[float], now:
         queries.run(cur, "retry_request_actor_insert", ids=queued, actor_subject=AUTO_RETRY.subject,
                     actor_kind=AUTO_RETRY.kind)
         queries.run(cur, "retry_transaction_insert", ids=queued, actor=AUTO_RETRY.name)
-        queries.run(cur, "retry_entities_mark_pending", ids=queued)
+        hourly.update_entities(cur, "retry_entities_mark_pending", queued, ids=queued)
     return queued
 
 
