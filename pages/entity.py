@@ -14,7 +14,7 @@ from entities.sync import retry
 from entities.ui import money, payloads
 
 HISTORY_PAGE_SIZE = 25
-ERROR_ROW = "background-color: rgba(214, 69, 69, 0.12)"
+CHANGE_COLORS = {"changed": "#d69e2e", "emptied": "#d64545", "added": "#1f9d55", "removed": "#d64545"}
 
 
 def requested_id() -> tuple[str, int | None]:
@@ -227,17 +227,15 @@ def history(cur, entity_id: int) -> list[dict]:
     table = pd.DataFrame({
         "Time": [ui.local_time(r["occurred_at"], tz) for r in rows],
         "Operation": [r["operation"] for r in rows],
-        "Outcome": [r["outcome"] for r in rows],
+        "Outcome": [[r["outcome"]] for r in rows],
         "Duration (ms)": [r["duration_ms"] for r in rows],
         "Actor": [r["actor"] for r in rows],
         "Error code": [r["error_code"] or "" for r in rows],
         "Message": [r["message"] or "" for r in rows],
     })
-    styled = table.style.apply(
-        lambda row: [ERROR_ROW if row["Outcome"] == "error" else ""] * len(row), axis=1,
-    ).map(lambda v: f"color: {OUTCOME_COLORS.get(v, 'inherit')}; font-weight: 600", subset=["Outcome"]).format(
-        {"Duration (ms)": lambda v: "" if pd.isna(v) else f"{int(v):,}"})
-    st.dataframe(styled, hide_index=True, width="stretch", key="history_table")
+    st.dataframe(table, hide_index=True, width="stretch", key="history_table",
+                 column_config={"Outcome": ui.pill_column("Outcome", OUTCOME_COLORS),
+                                "Duration (ms)": st.column_config.NumberColumn(format="localized")})
     if pages > 1:
         st.number_input("Page", min_value=1, max_value=pages, step=1, key=page_key, width=160)
     return rows
@@ -290,10 +288,10 @@ def payload_diff(cur, entity_id: int, tx: dict) -> None:
     if not changes:
         st.info("The requests are identical: the failure is not caused by a changed field.")
     else:
-        colors = {"added": "#1f9d55", "removed": "#d64545", "changed": "#d69e2e", "emptied": "#d64545"}
         table = pd.DataFrame(changes).rename(columns=str.capitalize)
-        st.dataframe(table.style.map(lambda v: f"color: {colors.get(v, 'inherit')}; font-weight: 600",
-                                     subset=["Change"]), hide_index=True, width="stretch", key="diff_table")
+        table["Change"] = [[c] for c in table["Change"]]
+        st.dataframe(table, hide_index=True, width="stretch", key="diff_table",
+                     column_config={"Change": ui.pill_column("Change", CHANGE_COLORS)})
     if same:
         with st.expander(f"{len(same)} unchanged field{'s' if len(same) != 1 else ''}"):
             st.dataframe(pd.DataFrame(same)[["path", "after"]].rename(columns={"path": "Path", "after": "Value"}),
@@ -333,7 +331,7 @@ def children(cur, entity: dict) -> None:
                                         f"{ui.md(r['error_message'])}" for r in failed), icon=":material/warning:")
     table = pd.DataFrame({
         "Line": [r["line_no"] for r in rows],
-        "Status": [ui.status_label(r["status"]) for r in rows],
+        "Status": [[ui.status_label(r["status"])] for r in rows],
         "Retriever reference": [r["retriever_ref"] or EMPTY_REF for r in rows],
         "Storer reference": [r["storer_ref"] or "" for r in rows],
         "Description": [r["description"] or "" for r in rows],
@@ -341,11 +339,8 @@ def children(cur, entity: dict) -> None:
         "Amount": [money.money(r["amount"], r["currency"]) for r in rows],
         "Error": [r["error_message"] or "" for r in rows],
     })
-    status_colors = {s.label: s.color for s in STATUS.values()}
-    styled = table.style.apply(
-        lambda row: [ERROR_ROW if row["Status"] == STATUS["error"].label else ""] * len(row), axis=1,
-    ).map(lambda v: f"color: {status_colors.get(v, 'inherit')}; font-weight: 600", subset=["Status"])
-    st.dataframe(styled, hide_index=True, width="stretch", key="children_table")
+    st.dataframe(table, hide_index=True, width="stretch", key="children_table",
+                 column_config={"Status": ui.pill_column("Status", {s.label: s.color for s in STATUS.values()})})
     total = money.totals(rows)
     if total:
         st.caption(total)

@@ -98,12 +98,12 @@ def live_data() -> None:
     else:
         by_integration, by_type = st.columns(2)
         for column, by, title in ((by_integration, "integration", "Per integration"), (by_type, "type", "Per type")):
-            figure = live.memo(f"chart_{by}", (scope, window.key, now, tz.key), lambda by=by, title=title:
+            figure = live.shared(f"chart_{by}", (scope, window.key, now, tz.key), lambda by=by, title=title:
                                ov.error_rate_chart(ov.error_rate_frame(rates, by, window, tz), by, window, title))
             column.plotly_chart(figure, key=f"chart_{by}")
 
     st.subheader("Integrations by open errors")
-    ranked = live.memo("ranked", tz.key, lambda: ranked_frame(tz))
+    ranked = live.shared("ranked", tz.key, lambda: ranked_frame(tz))
     st.dataframe(
         ranked, key="ranked", hide_index=True,
         column_order=["name", "retriever", "storer", "errors", "error_pct", "pending", "records", "oldest_error_at",
@@ -118,7 +118,7 @@ def live_data() -> None:
             "list": st.column_config.LinkColumn("Errors in the list", display_text="Open list"),
         })
 
-    flow_freshness(flows, tz)
+    flow_freshness(flows, tz, (scope, now))
     error_groups(scope, tz, opened)
 
 
@@ -129,16 +129,15 @@ def ranked_frame(tz):
     return ranked
 
 
-def flow_freshness(flows, tz) -> None:
+def flow_freshness(flows, tz, flows_key) -> None:
     st.subheader("Flow freshness")
     st.caption(f"Each flow's last successful sync. A flow is stale when it has had no success for longer than its "
                f"threshold: twice its usual interval over the last 7 days, at least "
                f"{freshness.MIN_THRESHOLD_MINUTES} minutes, unless an operator set one.")
-    st.dataframe(live.memo("freshness", (tz.key, len(flows), flows["minutes_since_success"].sum()),
-                           lambda: ov.freshness_frame(flows, tz)),
+    st.dataframe(live.shared("freshness", (tz.key, flows_key), lambda: ov.freshness_frame(flows, tz)),
                  key="freshness", hide_index=True,
                  column_config={
-                     "State": ov.pill_column("State", ov.FRESHNESS_COLORS),
+                     "State": ui.pill_column("State", ov.FRESHNESS_COLORS),
                      "Last success": st.column_config.DatetimeColumn(f"Last success ({tz.key})",
                                                                      format="YYYY-MM-DD HH:mm"),
                      "Records": st.column_config.LinkColumn("Records", display_text="Open list"),
@@ -210,11 +209,11 @@ def groups_table(shown, scope, tz) -> None:
         shown, key=key, hide_index=True, on_select="rerun", selection_mode="single-row", column_order=columns,
         column_config={
             "since_opened": st.column_config.TextColumn("New", help="Since you opened this page", width="small"),
-            "state_pill": ov.pill_column("State", groups.STATE_COLORS, groups.STATE_LABELS),
+            "state_pill": ui.pill_column("State", groups.STATE_COLORS, groups.STATE_LABELS),
             "integration": "Integration", "type_label": "Type",
             "error_group": st.column_config.TextColumn("Group", width="large"),
             "records": st.column_config.NumberColumn("In error now", format="localized"),
-            "error_code": "Error code", "severity_pill": ov.pill_column("Severity", SEVERITY_COLORS),
+            "error_code": "Error code", "severity_pill": ui.pill_column("Severity", SEVERITY_COLORS),
             "assignee": "Assignee",
             "first_seen": st.column_config.DatetimeColumn(f"First seen ({tz.key})", format="YYYY-MM-DD HH:mm"),
             "last_seen": st.column_config.DatetimeColumn(f"Last seen ({tz.key})", format="YYYY-MM-DD HH:mm"),

@@ -203,6 +203,13 @@ def status_badge(key: str) -> str:
             f'font-size:0.85rem;font-weight:600">{label}</span>')
 
 
+def pill_column(label: str, colors: dict[str, str], labels: dict[str, str] | None = None):
+    """A read-only coloured label column (cells hold a one-item list): drawn by the browser, so a rerun does not
+    pay for a pandas Styler (one was about half the detail page's script time)."""
+    return st.column_config.MultiselectColumn(label, options=list(colors), color=list(colors.values()),
+                                              format_func=(labels or {}).get if labels else None, width="small")
+
+
 def type_label(key: str) -> str:
     return TYPE[key].label if key in TYPE else key
 

@@ -3,6 +3,7 @@
 No Streamlit here, so all of it is unit-testable; pages/entities_list.py wires it to widgets."""
 from __future__ import annotations
 
+import functools
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -134,14 +135,20 @@ def status_column():
 
 
 def breakdown_figure(counts: dict[str, int]) -> go.Figure:
-    """Bar per status (palette colours); customdata carries the status key so a click can filter by it."""
+    """Bar per status (palette colours); customdata carries the status key so a click can filter by it.
+    The same counts give the same figure object (read-only), so most reruns skip building it."""
+    return _breakdown_figure(tuple(counts.get(s.key, 0) for s in STATUSES))
+
+
+@functools.lru_cache(maxsize=256)
+def _breakdown_figure(values: tuple[int, ...]) -> go.Figure:
     statuses = list(STATUSES)
     figure = go.Figure(go.Bar(
         x=[s.label for s in statuses],
-        y=[counts.get(s.key, 0) for s in statuses],
+        y=list(values),
         marker_color=[s.color for s in statuses],
         customdata=[s.key for s in statuses],
-        text=[f"{counts.get(s.key, 0):,}" for s in statuses],
+        text=[f"{n:,}" for n in values],
         textposition="auto",
         hovertemplate="%{x}: %{y:,}<extra>click to filter</extra>",
     ))

@@ -6,6 +6,8 @@ carry one page's setting to the other.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +17,7 @@ import streamlit as st
 from entities import db
 from entities.ui import local_time, urlstate
 
+SHARED_ENTRIES = 64
 DEFAULT_SECONDS = 10
 MIN_SECONDS = 2
 MAX_SECONDS = 3600
@@ -108,4 +111,25 @@ def memo(name: str, key: Any, build: Callable[[], Any]) -> Any:
         return held[1]
     value = build()
     st.session_state[slot] = (stamp, value)
+    return value
+
+
+_shared: OrderedDict = OrderedDict()
+_shared_lock = threading.Lock()
+
+
+def shared(name: str, key: Any, build: Callable[[], Any]) -> Any:
+    """memo for values every session would build alike (figures, display frames of shared data): built once per
+    (database, data version, key) in this process, so another session or a reload reuses it. Callers treat the
+    value as read-only; the newest SHARED_ENTRIES are kept."""
+    stamp = (name, db.db_path(), db.data_version(), key)
+    with _shared_lock:
+        if stamp in _shared:
+            _shared.move_to_end(stamp)
+            return _shared[stamp]
+    value = build()
+    with _shared_lock:
+        _shared[stamp] = value
+        while len(_shared) > SHARED_ENTRIES:
+            _shared.popitem(last=False)
     return value

@@ -1,6 +1,6 @@
 """Overview helpers: time windows, headline figures, error-rate charts and the tables' display frames.
 
-No Streamlit widgets here (column configs only), so it is unit-testable; pages/overview.py wires it to widgets."""
+No Streamlit here, so it is unit-testable; pages/overview.py wires it to widgets."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import plotly.graph_objects as go
-import streamlit as st
 
 from entities.model import SEVERITY_COLORS, TYPE
 from entities.ui import md, relative_age, urlstate
@@ -169,13 +168,6 @@ def freshness_frame(flows: pd.DataFrame, tz: ZoneInfo) -> pd.DataFrame:
 
 
 FRESHNESS_COLORS = {"Stale": "#d64545", "Fresh": "#1f9d55", "Disabled": "#718096"}
-
-
-def pill_column(label: str, colors: dict[str, str], labels: dict[str, str] | None = None):
-    """A read-only coloured label column (cells hold a one-item list): drawn by the browser, so a live refresh
-    does not pay for a pandas Styler on every run."""
-    return st.column_config.MultiselectColumn(label, options=list(colors), color=list(colors.values()),
-                                              format_func=(labels or {}).get if labels else None, width="small")
 
 
 def since_marker(first_seen, last_seen, opened) -> str:
