@@ -27,7 +27,8 @@ LAST = {"at": None, "rows": 0}
 DEFAULT_MAX_BODY = 64 * 2**20
 MERGE_BYTES = 32 * 2**20  # the writer merges waiting batches up to this many bytes into one transaction
 LINGER_SHARE = 0.5  # a merge waits for the last round's senders at most this share of the last load's time…
-MAX_LINGER = 0.05  # …and never longer than this (seconds)
+MAX_LINGER = 0.05  # …and never longer than this (seconds), and only after a round of small batches:
+LINGER_BYTES = 2**20  # a large batch costs more than a wait saves
 CONTENT_TYPES = {"application/x-ndjson": "jsonl", "application/jsonl": "jsonl", "application/json": "array"}
 
 
@@ -82,8 +83,8 @@ class IngestWriter:
     """The one thread that writes ingest batches. Batches that arrive while it writes wait and are then loaded
     together (batch.load_many): one transaction and one pass of the check queries for all of them.
 
-    A load costs about the same for 1 or 30 small batches, so after a load that merged several, the writer waits
-    briefly (at most LINGER_SHARE of that load's time) for as many posts as took part in the last round: the
+    A load costs about the same for 1 or 30 small batches, so after a load that merged several small ones, the writer
+    waits briefly (at most LINGER_SHARE of that load's time) for as many posts as took part in the last round: the
     senders just answered post again within a few ms, and merging them into this load instead of the next one
     about doubles the posts per second from many concurrent senders. A lone sender never waits."""
 
@@ -92,6 +93,7 @@ class IngestWriter:
         self._queue: queue.Queue = queue.Queue()
         self._senders = 1  # posts that took part in the last round: merged, plus those that arrived meanwhile
         self._took = 0.0  # seconds the last load took
+        self._small = True  # the last round's batches were LINGER_BYTES or less together
         self._thread = threading.Thread(target=self._loop, name="ingest-writer", daemon=True)
         self._thread.start()
 
@@ -111,11 +113,13 @@ class IngestWriter:
                 self._write([(data, future) for data, f, future in waiting if f == fmt], fmt)
             self._took = time.monotonic() - began
             self._senders = len(waiting) + self._queue.qsize()
+            self._small = sum(len(data) for data, _, _ in waiting) <= LINGER_BYTES
 
     def _gather(self, first: tuple) -> list:
         """The waiting batches to load together, up to MERGE_BYTES; ends with None when the writer is stopping."""
         waiting, size = [first], len(first[0])
-        until = time.monotonic() + min(MAX_LINGER, LINGER_SHARE * self._took) if self._senders > 1 else 0.0
+        lingers = self._senders > 1 and self._small
+        until = time.monotonic() + min(MAX_LINGER, LINGER_SHARE * self._took) if lingers else 0.0
         while size < MERGE_BYTES:
             wait = until - time.monotonic() if len(waiting) < self._senders else 0.0
             try:
