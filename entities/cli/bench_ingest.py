@@ -266,6 +266,12 @@ def render(result: dict, entities: str) -> list[str]:
            f"median {result['list_under_feed']['feed_median_ms']} ms, p95 {result['list_under_feed']['feed_p95_ms']} "
            f"ms ({result['list_under_feed']['ratio']}x idle; target 2x); {result['list_under_feed']['feed_said']}"]
           if "list_under_feed" in result else []),
+        *([f"  list page in Chromium, {b['browser_idle']['n']} clicks (type tab / next page) until the caption shows "
+           f"it: idle median {b['browser_idle']['median_ms']} ms, p95 {b['browser_idle']['p95_ms']} ms; feed "
+           f"delivering {b.get('feed_delivered_per_s', '?')} records/s: median {b['browser_feed']['median_ms']} ms, "
+           f"p95 {b['browser_feed']['p95_ms']} ms (target p95 1,000 ms)  "
+           f"{'yes' if b['browser_feed']['p95_ms'] <= 1000 else 'NO'}"]
+          if "browser_feed" in (b := result.get("list_under_feed", {})) else []),
         f"  load average {result['load_average_start'][0]:.1f} at the start, {result['load_average_end'][0]:.1f} at "
         "the end",
     ]
