@@ -1,11 +1,11 @@
--- Returns one page of an entity's transactions, newest first, with payload sizes (not payloads) and the total
--- number of transactions of the entity in every row.
+-- Returns one page of an entity's transactions, newest first, without their payloads (the Raw data tab reads
+-- those one at a time: even their lengths cost ~9 of ~11 ms at 100M transactions), and the total number of
+-- transactions of the entity in every row.
 -- @param entity_id bigint = 2
 -- @param page_size integer = 25
 -- @param offset integer = 0
 select
     id, occurred_at, operation, outcome, error_code, message, duration_ms, actor,
-    length(request_payload) as request_chars, length(response_payload) as response_chars,
     count(*) over () as total
 from transactions
 where entity_id = $entity_id
