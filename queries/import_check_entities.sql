@@ -37,10 +37,11 @@ copy (
             try_cast(as_whole_number(children_text) as integer) as children,
             try_cast(created_at_text as timestamptz) as created_at_value,
             try_cast(last_updated_text as timestamptz) as last_updated,
-            is_zoned_timestamp(created_at_text) as created_at_zoned,
-            is_zoned_timestamp(last_updated_text) as last_updated_zoned,
-            case when decimal_problem('total', total_text, 2, 12) is null
-                then try_cast(total_text as decimal(14, 2)) end as total,
+            timestamp_problem('last_updated', last_updated_text) as last_updated_problem,
+            timestamp_problem('created_at', created_at_text) as created_at_problem,
+            decimal_problem('total', total_text, 2, 12) as total_problem,
+            currency_problem('currency', currency) as currency_problem,
+            case when total_problem is null then try_cast(total_text as decimal(14, 2)) end as total,
         from texts
     ),
     judged as materialized (
@@ -60,15 +61,12 @@ copy (
                                                                    left(t.type, 80), array_to_string($types, ', '))
                 when not list_contains($statuses, t.status) then format('unknown status ''{}'' (allowed: {})',
                     left(t.status, 80), array_to_string($statuses, ', '))
-                when timestamp_problem('last_updated', t.last_updated_text) is not null
-                    then timestamp_problem('last_updated', t.last_updated_text)
-                when timestamp_problem('created_at', t.created_at_text) is not null
-                    then timestamp_problem('created_at', t.created_at_text)
+                when t.last_updated_problem is not null then t.last_updated_problem
+                when t.created_at_problem is not null then t.created_at_problem
                 when t.children_text is not null and (t.children is null or t.children < 0) then whole_number_problem(
                     'children', t.children_text, 0, 2147483647)
-                when decimal_problem('total', t.total_text, 2, 12) is not null then decimal_problem('total',
-                    t.total_text, 2, 12)
-                when currency_problem('currency', t.currency) is not null then currency_problem('currency', t.currency)
+                when t.total_problem is not null then t.total_problem
+                when t.currency_problem is not null then t.currency_problem
                 when t.total is not null and t.currency is null then format('total ''{}'' has no currency (add the '
                     'currency field, an ISO 4217 code such as SEK)', left(t.total_text, 80))
                 when i.id is null then format('unknown integration_id {} (import it in integrations first)',

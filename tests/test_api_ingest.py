@@ -171,6 +171,73 @@ def test_four_concurrent_senders_of_overlapping_batches_lose_and_duplicate_nothi
                                  "where id between 9500000 and 9500399") == 400
 
 
+def small_batches() -> list[tuple[bytes, int, list[int] | None]]:
+    """(body, records stored, indexes rejected; None for a malformed body) of 24 small batches: plain, CRLF lines
+    with a blank line and no final newline, a bad status or an unknown kind inside, an entity with its transaction,
+    and one body that is not JSON lines."""
+    found = []
+    for i in range(24):
+        lines = entity_lines([f"#S{i}-{j}" for j in range(1 + i % 3)])
+        if i % 4 == 1:
+            lines.insert(1, entity_lines([f"#S{i}-bad"], status="done")[0])
+        if i % 6 == 2:
+            lines.append(json.dumps({"kind": "parcels", "id": i}).encode())
+        if i == 7:
+            lines = entity_lines(["#A7"]) + transaction_lines([7])
+        rejected = [n for n, line in enumerate(lines) if b'"done"' in line or b"parcels" in line]
+        body = b"\r\n".join([lines[0], b"", *lines[1:]]) if i % 5 == 3 else ndjson(lines)  # index counts records
+        found.append((body, len(lines) - len(rejected), rejected))
+    found.append((b'{"kind": "entities"}\n{"kind": oops\n', 0, None))
+    return found
+
+
+def _merged_loads(server) -> float:
+    """Loads that merged two or more posted batches, from /metrics."""
+    lines = dict(line.rsplit(" ", 1) for line in httpx.get(f"{server.url}/metrics", timeout=30).text.splitlines()
+                 if line.startswith("entities_ingest_batches_per_load_"))
+    return float(lines["entities_ingest_batches_per_load_count"]) - float(
+        lines['entities_ingest_batches_per_load_bucket{le="1.0"}'])
+
+
+def test_concurrent_small_posts_merge_and_each_sender_gets_its_own_answer(served):
+    """Many senders post small batches at once while a large one loads: the writer merges them, every record is
+    stored once, each sender gets the answer for its own records, and a re-send of all of them changes nothing."""
+    batches = small_batches()
+    large = ndjson(entity_lines([f"#BIG{i}" for i in range(40_000)]))
+
+    def send_all() -> list[httpx.Response]:
+        answers: list = [None] * len(batches)
+
+        def send(i: int) -> None:
+            answers[i] = post(served, batches[i][0])
+
+        threads = [threading.Thread(target=send, args=(i,)) for i in range(len(batches))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(300)
+        return answers
+
+    big = threading.Thread(target=lambda: post(served, large))
+    big.start()
+    first = send_all()
+    big.join(300)
+    second = send_all()
+    for (_, stored, rejected), answer, again in zip(batches, first, second, strict=True):
+        if rejected is None:
+            assert (answer.status_code, again.status_code) == (400, 400) and "line 2" in answer.json()["error"]
+            continue
+        assert answer.status_code == 200, answer.text
+        assert (answer.json()["inserted"], [r["index"] for r in answer.json()["rejects"]]) == (stored, rejected)
+        assert (again.json()["inserted"], again.json()["unchanged"]) == (0, stored)
+    assert _merged_loads(served) >= 1
+    served.stop()
+    assert count(served.db_path, "select count(*) from entities where retriever_ref like '#S%'") == sum(
+        stored for _, stored, rejected in batches if rejected is not None) - 2  # #A7 and its transaction
+    assert count(served.db_path, "select count(*) from entities where retriever_ref like '#BIG%'") == 40_000
+    assert count(served.db_path, "select count(*) from transactions where id = 9500007") == 1
+
+
 def test_kill_9_mid_batch_then_resend_equals_one_clean_ingest(fixture_db, tmp_path):
     """The app is killed while writing a large batch; after a restart and a re-send the data is as if sent once."""
     made = make_tokens(fixture_db)

@@ -106,6 +106,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ingest", action=argparse.BooleanOptionalAction, default=True,
                         help="also time ingest at the largest scale: `entities import` against batched and "
                              "single-record POST /api/v1/events to a served copy (default on)")
+    parser.add_argument("--feed-browser", action=argparse.BooleanOptionalAction, default=None,
+                        help="in the ingest step, also click through the list page in Chromium idle and while "
+                             "`entities feed` posts 1,000 records/s (default: as --browser)")
     parser.add_argument("--ingest-rows", type=_positive, default=100_000, metavar="N",
                         help="new entity rows for the ingest step (default 100000)")
     parser.add_argument("--worker", action=argparse.BooleanOptionalAction, default=True,
@@ -182,7 +185,9 @@ def run(args: argparse.Namespace) -> int:
         largest = max(args.entities)
         log(f"ingest at {largest:,} entities")
         try:
-            report["ingest"] = bench_ingest.measure(db_file(args.dir, largest, args.seed), args.ingest_rows, log=log)
+            clicks = args.feed_browser if args.feed_browser is not None else browser
+            report["ingest"] = bench_ingest.measure(db_file(args.dir, largest, args.seed), args.ingest_rows, log=log,
+                                                     browser=clicks)
             report["ingest"]["entities"] = largest
         except Exception as exc:  # noqa: BLE001 - one step that cannot run must not lose the rest of the report
             report["ingest"] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import queries
@@ -236,3 +237,71 @@ def _change(page, action: str, value, state: dict, total: int) -> float:
         page.screenshot(path="/tmp/bench_browser_failure.png")
         raise
     return (time.perf_counter() - began) * 1000
+
+
+# The list interactions timed idle and while `entities feed` writes: alternately another type tab (the page goes back
+# to 1) and the next page. Each one's new state is told by the caption alone ('… customers · showing 1–50 · page 1
+# of …'), whatever the totals are while the feed adds records.
+INTERACTION_TYPES = ("customer", "order")
+
+
+def state_caption(type_key: str, page_no: int) -> re.Pattern:
+    kind = TYPE[type_key]
+    return re.compile(rf"^[\d,]+ ({kind.label.lower()}|{kind.singular.lower()}) · showing [\d,]+–[\d,]+ · "
+                      rf"page {page_no:,} of")
+
+
+class ListPage:
+    """One Chromium page on the list of `integration`, clicking through type tabs and pages."""
+
+    def __init__(self, page, url: str, integration: int):
+        self.page, self.step = page, 0
+        page.goto(f"{url}/?integration={integration}&type={INTERACTION_TYPES[-1]}")
+        page.get_by_text(state_caption(INTERACTION_TYPES[-1], 1)).wait_for()
+        self.type_key = INTERACTION_TYPES[-1]
+
+    def interact(self) -> float:
+        """One click (the next type tab, or the next page); ms until the caption shows that state."""
+        page = self.page
+        if self.step % 2 == 1 and not page.locator(".st-key-page").count():
+            self.step += 1  # one page only (a small database): another type tab instead
+        if self.step % 2 == 0:
+            self.type_key = INTERACTION_TYPES[(self.step // 2) % len(INTERACTION_TYPES)]
+            expected = page.get_by_text(state_caption(self.type_key, 1))
+            target = page.locator(".st-key-type").get_by_role("radio", name=re.compile("^" + TYPE[self.type_key].label))
+        else:
+            expected = page.get_by_text(state_caption(self.type_key, 2))
+            target = page.locator(".st-key-page").get_by_test_id("stNumberInputStepUp")
+        self.step += 1
+        target.wait_for()
+        began = time.perf_counter()
+        target.click()
+        expected.wait_for()
+        took = (time.perf_counter() - began) * 1000
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+        return took
+
+    def interactions(self, n: int) -> list[float]:
+        return [self.interact() for _ in range(n)]
+
+
+@contextmanager
+def list_page(url: str, integration: int = 1):
+    """A Chromium page on the served app's list (real Chromium through Playwright), closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            yield ListPage(page, url, integration)
+        finally:
+            browser.close()
+
+
+def summary(timings: list[float]) -> dict:
+    ordered = sorted(timings)
+    return {"n": len(ordered), "median_ms": round(statistics.median(ordered), 1),
+            "p95_ms": round(ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))], 1),
+            "max_ms": round(ordered[-1], 1)}

@@ -4,7 +4,9 @@ same run, so the ratio says what HTTP, the token check and the ingest writer cos
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -20,6 +22,7 @@ import httpx
 
 import queries
 from entities import db, identity
+from entities.cli import bench_browser
 from entities.cli.bench_browser import _wait_healthy, free_port, stop_process
 from entities.ingest import importer
 from entities.web import tokens
@@ -31,6 +34,7 @@ POSTS_PER_SIZE = 40
 FEED_RATE = 1_000  # records/s the feed is asked for while the list page is timed
 FEED_SECONDS = 120  # the feed's own stop, should the bench die
 LIST_SAMPLES = 40
+LIST_INTERACTIONS = 30  # browser clicks idle and again under the feed
 SINGLE_POSTS = 600
 SINGLE_SENDERS = 32
 TARGETS = {"batched_rows_per_s": 50_000, "single_posts_per_s": 300}
@@ -56,7 +60,7 @@ def _drop(path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def measure(source: Path, rows: int, log=print) -> dict:
+def measure(source: Path, rows: int, log=print, browser: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix="entities-bench-ingest-") as tmp:
         folder = Path(tmp)
         lines = _rows(rows, "bench", folder)
@@ -66,7 +70,7 @@ def measure(source: Path, rows: int, log=print) -> dict:
                   "single_senders": SINGLE_SENDERS, "load_average_start": [round(x, 2) for x in os.getloadavg()]}
         result["import_rows_per_s"] = _import(source, lines, folder)
         log(f"  entities import: {result['import_rows_per_s']:,.0f} rows/s")
-        result.update(_http(source, lines, singles, smaller, log))
+        result.update(_http(source, lines, singles, smaller, log, browser))
     result["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     result["ratio_to_import"] = round(result["batched_rows_per_s"] / result["import_rows_per_s"], 2)
     for size in result["sizes"]:
@@ -95,7 +99,7 @@ def _import(source: Path, lines: list[bytes], folder: Path) -> float:
 
 
 def _http(source: Path, lines: list[bytes], singles: list[bytes], smaller: dict[int, list[bytes]],
-          log) -> dict:
+          log, browser: bool = False) -> dict:
     path = _copy(source, "ingest")
     con = db.connect(path)
     try:
@@ -144,7 +148,7 @@ def _http(source: Path, lines: list[bytes], singles: list[bytes], smaller: dict[
             out["single_latency_median_ms"] = round(statistics.median(latency), 1)
             out["sizes"].append({"batch_rows": 1, "rows": len(posts) - 50, "senders": SINGLE_SENDERS,
                                  "rows_per_s": out["single_posts_per_s"]})
-            out["list_under_feed"] = _list_under_feed(client, url, token, flows, log)
+            out["list_under_feed"] = _list_under_feed(client, url, token, flows, log, browser)
             log(f"  HTTP single-record posts: {out['single_posts_per_s']:,.0f} posts/s with {SINGLE_SENDERS} "
                 f"senders; one sender: median {out['single_latency_median_ms']} ms a post")
             return out
@@ -166,28 +170,46 @@ def _list_times(client: httpx.Client, flows: list[tuple[int, str]], n: int) -> l
     return took
 
 
-def _list_under_feed(client: httpx.Client, url: str, token: str, flows, log) -> dict:
-    """The list page's API query idle, then while `entities feed` posts FEED_RATE records/s to the same app."""
-    idle = _list_times(client, flows, LIST_SAMPLES)
-    feed = subprocess.Popen([sys.executable, "-m", "entities.cli", "feed", "--url", url, "--token", token,
-                             "--rate", str(FEED_RATE), "--seconds", str(FEED_SECONDS), "--seed", "1"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        time.sleep(2)  # the feed reaches its pace
-        began = time.perf_counter()
-        busy = _list_times(client, flows, LIST_SAMPLES)
-        measured = time.perf_counter() - began
-    finally:
-        feed.send_signal(signal.SIGINT)  # the feed says how many it sent, then stops
-        output = feed.communicate(timeout=30)[0]
+def _list_under_feed(client: httpx.Client, url: str, token: str, flows, log, browser: bool = False) -> dict:
+    """The list page's API query idle, then while `entities feed` posts FEED_RATE records/s to the same app; with
+    browser, also LIST_INTERACTIONS clicks on the list page in Chromium (a type tab, the next page) each time."""
+    with contextlib.ExitStack() as stack:
+        page = stack.enter_context(bench_browser.list_page(url)) if browser else None
+        idle = _list_times(client, flows, LIST_SAMPLES)
+        idle_clicks = page.interactions(LIST_INTERACTIONS) if page else []
+        feed = subprocess.Popen([sys.executable, "-m", "entities.cli", "feed", "--url", url, "--token", token,
+                                 "--rate", str(FEED_RATE), "--seconds", str(FEED_SECONDS), "--seed", "1"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        fed_from = time.perf_counter()
+        try:
+            time.sleep(2)  # the feed reaches its pace
+            began = time.perf_counter()
+            busy = _list_times(client, flows, LIST_SAMPLES)
+            measured = time.perf_counter() - began
+            busy_clicks = page.interactions(LIST_INTERACTIONS) if page else []
+        finally:
+            feed.send_signal(signal.SIGINT)  # the feed says how many it sent, then stops
+            output = feed.communicate(timeout=30)[0]
+            fed_seconds = time.perf_counter() - fed_from
     fed = [line for line in output.splitlines() if line.startswith("fed ")]
     result = {"feed_rate": FEED_RATE, "idle_median_ms": round(statistics.median(idle), 2),
               "idle_p95_ms": round(_p95(idle), 2), "feed_median_ms": round(statistics.median(busy), 2),
               "feed_p95_ms": round(_p95(busy), 2), "seconds": round(measured, 1), "feed_said": fed[-1] if fed else ""}
     result["ratio"] = round(result["feed_median_ms"] / result["idle_median_ms"], 2)
+    if fed and (sent := re.match(r"fed ([\d,]+) records", fed[-1])):
+        result["feed_delivered_per_s"] = round(int(sent.group(1).replace(",", "")) / fed_seconds)
     log(f"  list page (API, server time) idle median {result['idle_median_ms']} ms; with the feed at {FEED_RATE}/s "
         f"median {result['feed_median_ms']} ms, p95 {result['feed_p95_ms']} ms ({result['ratio']}x idle); "
         f"{result['feed_said']}")
+    if browser:
+        result["browser_idle"], result["browser_feed"] = (bench_browser.summary(idle_clicks),
+                                                          bench_browser.summary(busy_clicks))
+        result["browser_idle_ms"], result["browser_feed_ms"] = ([round(t, 1) for t in idle_clicks],
+                                                                [round(t, 1) for t in busy_clicks])
+        log(f"  list page in Chromium, {LIST_INTERACTIONS} clicks (type tab / next page) until the caption shows it: "
+            f"idle median {result['browser_idle']['median_ms']} ms, p95 {result['browser_idle']['p95_ms']} ms; with "
+            f"the feed median {result['browser_feed']['median_ms']} ms, p95 {result['browser_feed']['p95_ms']} ms "
+            f"(feed delivered {result.get('feed_delivered_per_s', '?')} records/s)")
     return result
 
 
@@ -244,6 +266,12 @@ def render(result: dict, entities: str) -> list[str]:
            f"median {result['list_under_feed']['feed_median_ms']} ms, p95 {result['list_under_feed']['feed_p95_ms']} "
            f"ms ({result['list_under_feed']['ratio']}x idle; target 2x); {result['list_under_feed']['feed_said']}"]
           if "list_under_feed" in result else []),
+        *([f"  list page in Chromium, {b['browser_idle']['n']} clicks (type tab / next page) until the caption shows "
+           f"it: idle median {b['browser_idle']['median_ms']} ms, p95 {b['browser_idle']['p95_ms']} ms; feed "
+           f"delivering {b.get('feed_delivered_per_s', '?')} records/s: median {b['browser_feed']['median_ms']} ms, "
+           f"p95 {b['browser_feed']['p95_ms']} ms (target p95 1,000 ms)  "
+           f"{'yes' if b['browser_feed']['p95_ms'] <= 1000 else 'NO'}"]
+          if "browser_feed" in (b := result.get("list_under_feed", {})) else []),
         f"  load average {result['load_average_start'][0]:.1f} at the start, {result['load_average_end'][0]:.1f} at "
         "the end",
     ]

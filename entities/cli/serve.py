@@ -7,6 +7,7 @@ configuration (no cookie secret, a short one), so cookies never depend on a secr
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -78,5 +79,27 @@ def run(args) -> int:
     # app.py routes with st.navigation. Until that has run once, Streamlit treats a `pages/` folder as legacy
     # routing, so the first visit to a fresh server at /entity would run that page without app.py's frame.
     PagesManager.uses_pages_directory = False
+    _no_delay()
     sys.argv = ["streamlit", "run", str(ASGI), *argv]
     return streamlit_cli.main(standalone_mode=False) or 0
+
+
+def _no_delay() -> None:
+    """Streamlit binds its listening socket with socket.socket(family) (proto 0), so asyncio's own TCP_NODELAY skips
+    the connections it accepts: on a keep-alive connection each response's body then waits for the client's
+    delayed ACK, ~40 ms per API request (and per websocket message written right after another). Accepted
+    sockets inherit the option from the listener."""
+    from streamlit.web.server.starlette import starlette_server
+
+    bind = getattr(starlette_server, "_bind_socket", None)
+    if bind is None or getattr(bind, "no_delay", False):
+        return
+
+    def bind_no_delay(address: str, port: int, backlog: int) -> socket.socket:
+        sock = bind(address, port, backlog)
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+    bind_no_delay.no_delay = True
+    starlette_server._bind_socket = bind_no_delay

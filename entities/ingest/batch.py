@@ -7,7 +7,9 @@ what lets many small posts per second through. If they share a key, the batches 
 each gets exactly the answer it would get alone."""
 from __future__ import annotations
 
+import json
 import re
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -41,44 +43,65 @@ def load(con: duckdb.DuckDBPyConnection, data: bytes, fmt: str) -> dict:
     return result
 
 
-def load_many(con: duckdb.DuckDBPyConnection, bodies: list[bytes], fmt: str) -> list[dict | Malformed]:
-    """Load batches of one format in one transaction; one result (or Malformed) per body, in order."""
-    with tempfile.TemporaryDirectory(prefix="entities-batch-") as tmp:
-        folder = Path(tmp)
-        paths = []
-        for i, body in enumerate(bodies):
-            paths.append(str(folder / f"request-{i}.json"))
-            Path(paths[-1]).write_bytes(body)
-        batch = str(folder / "batch.parquet")
-        try:
-            queries.run(con, "ingest_stage", paths=paths, format=FORMATS[fmt], stride=STRIDE, staged=batch)
-        except duckdb.Error as exc:
-            if len(bodies) > 1:
-                return [load_many(con, [body], fmt)[0] for body in bodies]
-            where = _FILE.sub("", importer.reader_complaint(exc)).rstrip(". ")
-            return [Malformed(f"the body cannot be read as {FORMAT_NAMES[fmt]}: {where}")]
-        results = [_empty() for _ in bodies]
-        present = set()
-        for request, row_no, kind, records, reason in queries.rows(con, "ingest_batch_plan", batch=batch,
-                                                                   kinds=list(importer.KINDS)):
-            results[request]["received"] += records
-            if row_no is None:
-                present.add(kind)
-            else:
-                results[request]["rejects"].append(_reject(row_no % STRIDE, kind, reason))
-        staged = {}
-        for kind in (k for k in importer.KINDS if k in present):  # staged outside the write lock
-            if len(present) == 1 and not any(result["rejects"] for result in results):
-                staged[kind] = batch  # one known kind only: the batch is already in the checks' shape
-                continue
-            staged[kind] = str(folder / f"{kind}.staged.parquet")
-            queries.run(con, "ingest_stage_kind", batch=batch, kind=kind, staged=staged[kind])
-        try:
-            with db.write(con):
-                for kind, path in staged.items():
-                    _check_and_write(con, kind, path, str(folder / f"{kind}.checked.parquet"), results)
-        except _Overlap:
-            return [load_many(con, [body], fmt)[0] for body in bodies]
+def load_many(con: duckdb.DuckDBPyConnection, bodies: list[bytes], fmt: str,
+              folder: Path | None = None) -> list[dict | Malformed]:
+    """Load batches of one format in one transaction; one result (or Malformed) per body, in order. folder: a
+    staging folder of the caller's own to reuse (its files are overwritten), else a temporary one."""
+    if folder is None:
+        with tempfile.TemporaryDirectory(prefix="entities-batch-") as tmp:
+            return load_many(con, bodies, fmt, Path(tmp))
+    batch = str(folder / "batch.parquet")
+    try:
+        _stage(con, bodies, fmt, folder, batch)
+    except duckdb.Error as exc:
+        if len(bodies) > 1:
+            return [load_many(con, [body], fmt, folder)[0] for body in bodies]
+        where = _FILE.sub("", importer.reader_complaint(exc)).rstrip(". ")
+        return [Malformed(f"the body cannot be read as {FORMAT_NAMES[fmt]}: {where}")]
+    return _load_staged(con, bodies, fmt, folder, batch)
+
+
+def _stage(con, bodies: list[bytes], fmt: str, folder: Path, batch: str) -> None:
+    """The bodies into the staged batch file: JSON lines joined into one file, arrays (and a lone body) as files."""
+    if fmt == "jsonl" and len(bodies) > 1:
+        separator = json.dumps({"entities-batch": secrets.token_hex(16)}, separators=(",", ":"))
+        joined = folder / "joined.json"
+        with joined.open("wb") as out:
+            for body in bodies:
+                out.write(separator.encode() + b"\n")
+                out.write(body if body.endswith(b"\n") else body + b"\n")
+        queries.run(con, "ingest_stage_joined", path=str(joined), separator=separator, stride=STRIDE, staged=batch)
+        return
+    paths = []
+    for i, body in enumerate(bodies):
+        paths.append(str(folder / f"request-{i}.json"))
+        Path(paths[-1]).write_bytes(body)
+    queries.run(con, "ingest_stage", paths=paths, format=FORMATS[fmt], stride=STRIDE, staged=batch)
+
+
+def _load_staged(con, bodies: list[bytes], fmt: str, folder: Path, batch: str) -> list[dict | Malformed]:
+    results = [_empty() for _ in bodies]
+    present = set()
+    for request, row_no, kind, records, reason in queries.rows(con, "ingest_batch_plan", batch=batch,
+                                                               kinds=list(importer.KINDS)):
+        results[request]["received"] += records
+        if row_no is None:
+            present.add(kind)
+        else:
+            results[request]["rejects"].append(_reject(row_no % STRIDE, kind, reason))
+    staged = {}
+    for kind in (k for k in importer.KINDS if k in present):  # staged outside the write lock
+        if len(present) == 1 and not any(result["rejects"] for result in results):
+            staged[kind] = batch  # one known kind only: the batch is already in the checks' shape
+            continue
+        staged[kind] = str(folder / f"{kind}.staged.parquet")
+        queries.run(con, "ingest_stage_kind", batch=batch, kind=kind, staged=staged[kind])
+    try:
+        with db.write(con):
+            for kind, path in staged.items():
+                _check_and_write(con, kind, path, str(folder / f"{kind}.checked.parquet"), results)
+    except _Overlap:
+        return [load_many(con, [body], fmt, folder)[0] for body in bodies]
     for result in results:
         _finish(result)
     return results

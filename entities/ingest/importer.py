@@ -254,11 +254,8 @@ def check_and_write(con: duckdb.DuckDBPyConnection, kind: str, staged: str, chec
     queries.run(con, f"import_check_{kind}", staged=staged, checked=checked, **CHECK_PARAMS[kind],
                 **check_inputs(con, kind, staged, Path(checked)))
     counts = queries.records(con, "import_counts", checked=checked)[0]
-    if kind == "entities":  # ids from entity_ids only, no other table written
-        if counts["inserted"]:
-            queries.run(con, "sequence_advance_entity_ids")
-    else:
-        advance_sequences(con)
+    if kind == "entities" and counts["inserted"]:  # the only write that takes ids from a sequence (entity_ids)
+        queries.run(con, "sequence_advance_entity_ids")
     counted = kind == "entities" and (counts["inserted"] or counts["updated"])
     if counted and counts["updated"]:
         queries.run(con, "entity_hourly_add_checked", checked=checked, sign=-1)
@@ -269,7 +266,7 @@ def check_and_write(con: duckdb.DuckDBPyConnection, kind: str, staged: str, chec
         queries.run(con, name, checked=checked)
     if counted:
         queries.run(con, "entity_hourly_add_checked", checked=checked, sign=1)
-    if kind != "entities":
+    if kind == "transactions" and counts["inserted"]:  # the only other kind whose ids a sequence must stay beyond
         advance_sequences(con)
     return counts
 
@@ -293,8 +290,9 @@ def stage_payloads(con: duckdb.DuckDBPyConnection, staged: str, target: Path) ->
 
 
 def advance_sequences(con: duckdb.DuckDBPyConnection) -> None:
-    """Before the writes so new entity ids follow the stored ones; after them so the app's own transaction ids
-    (negative) move past any app-made rows loaded from an export. A no-op import moves nothing."""
+    """After loading transactions, so the app's own transaction ids (negative) move past any app-made rows loaded
+    from an export, and transaction_ids past the engine's. A no-op import moves nothing. (Each call scans the
+    transactions' ids: the API, loading small batches many times a second, calls it only when rows were added.)"""
     queries.run(con, "sequences_advance")
 
 

@@ -26,6 +26,9 @@ log = logging.getLogger("entities")
 LAST = {"at": None, "rows": 0}
 DEFAULT_MAX_BODY = 64 * 2**20
 MERGE_BYTES = 32 * 2**20  # the writer merges waiting batches up to this many bytes into one transaction
+LINGER_SHARE = 0.5  # a merge waits for the last round's senders at most this share of the last load's time…
+MAX_LINGER = 0.05  # …and never longer than this (seconds), and only after a round of small batches:
+LINGER_BYTES = 2**20  # a large batch costs more than a wait saves
 CONTENT_TYPES = {"application/x-ndjson": "jsonl", "application/jsonl": "jsonl", "application/json": "array"}
 
 
@@ -78,11 +81,19 @@ def _format(request: Request) -> str:
 
 class IngestWriter:
     """The one thread that writes ingest batches. Batches that arrive while it writes wait and are then loaded
-    together (batch.load_many): one transaction and one pass of the check queries for all of them."""
+    together (batch.load_many): one transaction and one pass of the check queries for all of them.
+
+    A load costs about the same for 1 or 30 small batches, so after a load that merged several small ones, the writer
+    waits briefly (at most LINGER_SHARE of that load's time) for as many posts as took part in the last round: the
+    senders just answered post again within a few ms, and merging them into this load instead of the next one
+    about doubles the posts per second from many concurrent senders. A lone sender never waits."""
 
     def __init__(self, con):
         self.con = con
         self._queue: queue.Queue = queue.Queue()
+        self._senders = 1  # posts that took part in the last round: merged, plus those that arrived meanwhile
+        self._took = 0.0  # seconds the last load took
+        self._small = True  # the last round's batches were LINGER_BYTES or less together
         self._thread = threading.Thread(target=self._loop, name="ingest-writer", daemon=True)
         self._thread.start()
 
@@ -93,21 +104,38 @@ class IngestWriter:
 
     def _loop(self) -> None:
         while (item := self._queue.get()) is not None:
-            waiting, size = [item], len(item[0])
-            while size < MERGE_BYTES:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    self._queue.put(None)
-                    break
-                waiting.append(item)
-                size += len(item[0])
+            waiting = self._gather(item)
+            if waiting[-1] is None:
+                waiting.pop()
+                self._queue.put(None)
+            began = time.monotonic()
             for fmt in {fmt for _, fmt, _ in waiting}:
                 self._write([(data, future) for data, f, future in waiting if f == fmt], fmt)
+            self._took = time.monotonic() - began
+            self._senders = len(waiting) + self._queue.qsize()
+            self._small = sum(len(data) for data, _, _ in waiting) <= LINGER_BYTES
+
+    def _gather(self, first: tuple) -> list:
+        """The waiting batches to load together, up to MERGE_BYTES; ends with None when the writer is stopping."""
+        waiting, size = [first], len(first[0])
+        lingers = self._senders > 1 and self._small
+        until = time.monotonic() + min(MAX_LINGER, LINGER_SHARE * self._took) if lingers else 0.0
+        while size < MERGE_BYTES:
+            wait = until - time.monotonic() if len(waiting) < self._senders else 0.0
+            try:
+                item = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
+            except queue.Empty:
+                if wait > 0:
+                    continue  # the timeout ran out: the next round of the loop sees it and stops
+                break
+            waiting.append(item)
+            if item is None:
+                break
+            size += len(item[0])
+        return waiting
 
     def _write(self, items: list, fmt: str) -> None:
+        metrics.current().ingest_merged.observe(len(items))
         try:
             results = batch.load_many(self.con, [data for data, _ in items], fmt)
         except Exception as exc:  # noqa: BLE001 - every waiting sender gets the error, the writer goes on

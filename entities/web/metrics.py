@@ -7,6 +7,7 @@ Families:
   "invalid" for a missing or unknown one; result: inserted, updated, unchanged, rejected), counted by the ingest
   writer with current().record_ingest(answer);
   entities_ingest_last_timestamp_seconds: when the last batch was stored (since the app started);
+  entities_ingest_batches_per_load: how many posted batches each load merged into one transaction;
 - entities_retry_queue_depth{state}, entities_retry_worker_lag_seconds (age of the oldest queued request),
   entities_retry_worker_up, entities_database_up;
 - entities_http_request_duration_seconds{method,route,status}: latency by route template (RequestTimer).
@@ -29,6 +30,7 @@ from entities.ingest.importer import KINDS
 API_PREFIX = "/api/v1"
 INGEST_RESULTS = ("inserted", "updated", "unchanged", "rejected")
 INVALID_KIND = "invalid"
+MERGE_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128)
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
 
@@ -104,6 +106,9 @@ class Metrics:
         self.ingest_rows = Counter("entities_ingest_rows", "Rows received by POST /api/v1/events, by import kind "
                                    "and result (inserted, updated, unchanged, rejected).", ["kind", "result"],
                                    registry=self.registry)
+        self.ingest_merged = Histogram("entities_ingest_batches_per_load", "POST /api/v1/events batches the ingest "
+                                       "writer loaded together in one transaction (concurrent small posts merge).",
+                                       buckets=MERGE_BUCKETS, registry=self.registry)
         self.http_duration = Histogram("entities_http_request_duration_seconds", "HTTP request latency until the "
                                        "response is complete, by method, route template and status.",
                                        ["method", "route", "status"], buckets=LATENCY_BUCKETS,
