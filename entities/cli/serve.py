@@ -18,8 +18,9 @@ ASGI = Path(__file__).resolve().parents[1] / "web" / "asgi.py"
 # Streamlit's post-script GC is a full gc.collect(2) after every script run: with pandas, plotly and duckdb loaded it
 # was ~60 % of the server's CPU per action (0.13 → 0.05 CPU-s); Python's own generational GC still runs. No page
 # uses magic, whose AST rewrite is redone for every page each time the last session closes.
-DEFAULTS = ["--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1",
-            "--runner.postScriptGC", "false", "--runner.magicEnabled", "false"]
+BASE = ["--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1"]
+RUNNER = ["--runner.postScriptGC", "false", "--runner.magicEnabled", "false"]
+DEFAULTS = [*BASE, *RUNNER]
 
 
 def configure(parser) -> None:
