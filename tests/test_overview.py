@@ -148,3 +148,21 @@ def test_overview_page_takes_stuck_threshold_from_url(app_env):
     assert not at.exception
     assert at.session_state["stuck"] == 1
     assert {m.label: m.value for m in at.metric}["Stuck pending"] == "2"  # both queued before 11:59 on the 26th
+
+
+def test_overview_figures_are_built_once_per_data_version():
+    """A second session opening the overview reuses the figure the first built, until a write changes the data."""
+    from entities import db
+    from entities.ui import live
+
+    built = []
+
+    def build():
+        built.append(1)
+        return object()
+
+    first = live.shared("test_chart", ("all", "30d"), build)
+    assert live.shared("test_chart", ("all", "30d"), build) is first
+    db.bump_version()
+    assert live.shared("test_chart", ("all", "30d"), build) is not first
+    assert len(built) == 2
