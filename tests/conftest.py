@@ -200,6 +200,15 @@ def browser():
 
 
 @pytest.fixture
+def target():
+    """A real local webhook receiver (entities.cli.webhook_target) for the retry worker, closed after the test."""
+    from entities.cli.webhook_target import WebhookTarget
+
+    with WebhookTarget() as server:
+        yield server
+
+
+@pytest.fixture
 def server_factory(tmp_path):
     """Start servers on copies of database files; every server is stopped after the test."""
     started = []

@@ -2,14 +2,12 @@
 per-request outcomes from one answer, failures per call, payloads, limits, and kill -9 redelivery."""
 import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
-from datetime import UTC, datetime
 
 import pytest
-from conftest import ROOT, wait_until
+from conftest import ROOT
+from test_worker_scale import last_outcome, requests_of
 
 import queries
 from entities import db
@@ -27,25 +25,10 @@ def batched(size=25, **changes):
                             | changes))
 
 
-@pytest.fixture
-def target():
-    with WebhookTarget() as server:
-        yield server
-
-
 def batch_worker(con, target, policies, deadline=5.0):
     return worker.Worker(con, lambda job: handlers.webhook(job, target.url, deadline),
                          batch_handler=lambda jobs: handlers.webhook_batch(jobs, target.url, deadline),
                          deadline=deadline, policies=policies)
-
-
-def requests_of(con, entity_id):
-    return queries.records(con, "retry_requests_of_entity", entity_id=entity_id)
-
-
-def last_outcome(con, entity_id):
-    return next(r for r in queries.records(con, "entity_history", entity_id=entity_id, page_size=50, offset=0)
-                if r["actor"] == worker.ACTOR)
 
 
 def detail(con, entity_id):
@@ -211,47 +194,3 @@ def test_policy_command_sets_one_integrations_batch_size(fixture_db, capsys):
     with pytest.raises(SystemExit):
         main(["policy", "--db", str(fixture_db), "--integration", "1", "--batch", "0"])
     assert "not a whole number of 1 or more" in capsys.readouterr().err
-
-
-def test_kill_minus_nine_mid_batch_then_restart_redelivers_once_with_the_same_keys(demo_db, tmp_path, target):
-    """Killing a batching `entities worker` mid-call and starting it again ends every request exactly once; the
-    target sees at most one redelivery per request that was in flight, with the same key."""
-    path = tmp_path / "kill.duckdb"
-    shutil.copy(demo_db, path)
-    con = db.connect(path)
-    ids = [r[0] for r in queries.rows(con, "bulk_filter_ids", cap=60, integration=1, type=None, statuses=[],
-                                      q=None, updated_from=None, updated_to=None, error_group=None)]
-    since = datetime.now(UTC)
-    queued = retry.request(con, ids, OPS).queued
-    con.close()
-    target.default = Behaviour(delay=0.3)
-    env = dict(os.environ, ENTITIES_RETRY_HANDLER="webhook", ENTITIES_WEBHOOK_URL=target.url,
-               ENTITIES_WEBHOOK_BATCH="5", ENTITIES_WORKER_RATE_REQUESTS="none", ENTITIES_WORKER_AUTO_RETRY="off")
-    cmd = [sys.executable, "-m", "entities.cli", "worker", "--db", str(path), "--concurrency", "2"]
-    first = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
-    try:
-        wait_until(lambda: len(target.received()) >= 12, 60, "the worker to be mid-batch")
-    finally:
-        os.killpg(first.pid, signal.SIGKILL)
-        first.wait()
-    in_flight = {r.key for r in target.received()}
-    con = db.connect(path)
-    interrupted = {str(r["id"]) for i in queued for r in requests_of(con, i) if r["state"] == "running"}
-    assert interrupted & in_flight, "the kill should land while a batched call is in flight"
-    con.close()
-    target.default = Behaviour()
-    again = subprocess.run(cmd + ["--once"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert again.returncode == 0, again.stderr
-    con = db.connect(path)
-    states = [r["state"] for i in queued for r in requests_of(con, i) if r["requested_at"] >= since]
-    assert len(states) == len(queued) and set(states) == {"succeeded"}
-    outcomes = [sum(1 for t in queries.records(con, "entity_history", entity_id=i, page_size=100, offset=0)
-                    if t["actor"] == worker.ACTOR and t["occurred_at"] >= since) for i in queued]
-    assert outcomes == [1] * len(queued)
-    con.close()
-    seen = target.keys()
-    assert max(seen.values()) <= 2
-    assert {key for key, n in seen.items() if n > 1} <= interrupted
-    assert len(seen) == len(queued)
-    assert max(r.batch for r in target.received()) == 5

@@ -12,7 +12,7 @@ from conftest import ROOT, wait_until
 
 import queries
 from entities import db
-from entities.cli.webhook_target import Behaviour, WebhookTarget
+from entities.cli.webhook_target import Behaviour
 from entities.identity import AUTO_RETRY, Principal
 from entities.sync import handlers, policy, retry, worker
 
@@ -35,12 +35,6 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.at += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def target():
-    with WebhookTarget() as server:
-        yield server
 
 
 def webhook_worker(con, target, deadline=5.0, **args):
@@ -315,9 +309,11 @@ def test_auto_retries_are_recorded_as_the_policy(con):
     assert pending[0] == ("retry", AUTO_RETRY.name) and ("retry", "anna") in pending
 
 
-def test_kill_minus_nine_mid_batch_then_restart_records_each_request_once(demo_db, tmp_path, target):
-    """Killing `entities worker` mid-batch and starting it again ends every request exactly once; the target sees
-    at most one redelivery per request that was in flight, with the same Idempotency-Key."""
+@pytest.mark.parametrize("batch", [1, 5])
+def test_kill_minus_nine_mid_batch_then_restart_records_each_request_once(demo_db, tmp_path, target, batch):
+    """Killing `entities worker` mid-batch (one call per record, or batched calls of 5) and starting it again ends
+    every request exactly once; the target sees at most one redelivery per request that was in flight, with the
+    same Idempotency-Key."""
     path = tmp_path / "kill.duckdb"
     shutil.copy(demo_db, path)
     con = db.connect(path)
@@ -328,8 +324,10 @@ def test_kill_minus_nine_mid_batch_then_restart_records_each_request_once(demo_d
     con.close()
     target.default = Behaviour(delay=0.3)
     env = dict(os.environ, ENTITIES_RETRY_HANDLER="webhook", ENTITIES_WEBHOOK_URL=target.url,
-               ENTITIES_WORKER_RATE_REQUESTS="none", ENTITIES_WORKER_AUTO_RETRY="off")
-    cmd = [sys.executable, "-m", "entities.cli", "worker", "--db", str(path), "--concurrency", "4"]
+               ENTITIES_WEBHOOK_BATCH=str(batch), ENTITIES_WORKER_RATE_REQUESTS="none",
+               ENTITIES_WORKER_AUTO_RETRY="off")
+    cmd = [sys.executable, "-m", "entities.cli", "worker", "--db", str(path),
+           "--concurrency", "4" if batch == 1 else "2"]
     first = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              start_new_session=True)
     try:
@@ -337,9 +335,10 @@ def test_kill_minus_nine_mid_batch_then_restart_records_each_request_once(demo_d
     finally:
         os.killpg(first.pid, signal.SIGKILL)
         first.wait()
+    in_flight = {r.key for r in target.received()}
     con = db.connect(path)
     interrupted = {str(r["id"]) for i in queued for r in requests_of(con, i) if r["state"] == "running"}
-    assert interrupted, "the kill should land mid-batch"
+    assert interrupted & in_flight, "the kill should land while a call is in flight"
     con.close()
     target.default = Behaviour()
     again = subprocess.run(cmd + ["--once"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
@@ -356,6 +355,7 @@ def test_kill_minus_nine_mid_batch_then_restart_records_each_request_once(demo_d
     assert max(seen.values()) <= 2
     assert redelivered <= interrupted  # only requests cut off mid-flight (sent, not recorded) are sent again
     assert len(seen) == len(queued)
+    assert max(r.batch for r in target.received()) == (batch if batch > 1 else 0)  # 0: the single form
 
 
 def test_ui_filter_params_pick_the_gave_up_filter():

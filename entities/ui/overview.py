@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import plotly.graph_objects as go
 
-from entities.model import SEVERITY_COLORS, TYPE
+from entities.model import TYPE
 from entities.ui import md, relative_age, urlstate
 
 DEFAULT_STUCK_MINUTES = 60
@@ -119,12 +119,6 @@ def list_link(integration_id: int, type_: str | None = None, status: str | None 
     if error_group:
         params["group"] = error_group
     return "/?" + urlencode(params)
-
-
-def severity_style(severity: object) -> str:
-    """CSS for a severity cell: its colour from the one severity palette."""
-    color = SEVERITY_COLORS.get(severity) if isinstance(severity, str) else None
-    return f"color: {color}; font-weight: 600" if color else ""
 
 
 def duration(minutes: float | None) -> str:
