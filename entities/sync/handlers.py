@@ -35,6 +35,7 @@ DEFAULT_WEBHOOK_TIMEOUT = 10.0
 DEFAULT_MAX_ANSWER = 1 << 20
 KEPT_OF_TOO_LARGE = 4096
 RESPONSE_EXCERPT = 300
+HEADERS = {"Content-Type": "application/json", "User-Agent": "junipeer-entities"}
 REPLACED_NOTE = " [the answer held invalid UTF-8 or lone surrogates; stored with U+FFFD in their place]"
 
 
@@ -201,8 +202,7 @@ def webhook(job: Job, url: str, timeout: float = DEFAULT_WEBHOOK_TIMEOUT,
     """POST the job to url within one deadline; 2xx JSON carries the outcome, 202 means accepted for later."""
     url = target_url(url, job)
     sent = job.body_text()
-    headers = {"Content-Type": "application/json", "User-Agent": "junipeer-entities",
-               "Idempotency-Key": str(job.request_id), "X-Entities-Attempt": str(job.attempt)}
+    headers = HEADERS | {"Idempotency-Key": str(job.request_id), "X-Entities-Attempt": str(job.attempt)}
     got = _post(url, sent, headers, timeout, max_answer)
     if isinstance(got, Outcome):
         return got
@@ -272,8 +272,8 @@ def webhook_batch(jobs: list[Job], url: str, timeout: float = DEFAULT_WEBHOOK_TI
     202) applies to every request of the batch, and a request the answer leaves out is WEBHOOK_RESULT_MISSING."""
     url = target_url(url, jobs[0])
     sent = batch_body(jobs)
-    headers = {"Content-Type": "application/json", "User-Agent": "junipeer-entities",
-               "Idempotency-Keys": ",".join(str(job.request_id) for job in jobs), "X-Entities-Batch": str(len(jobs))}
+    headers = HEADERS | {"Idempotency-Keys": ",".join(str(job.request_id) for job in jobs),
+                         "X-Entities-Batch": str(len(jobs))}
     got = _post(url, sent, headers, timeout, max_answer)
     note = f" (a batched call of {len(jobs)} requests)"
     if isinstance(got, Outcome):
@@ -396,11 +396,7 @@ def configured() -> tuple[str, Handler]:
     if name == "simulated":
         return name, simulated
     if name == "webhook":
-        url = os.environ.get("ENTITIES_WEBHOOK_URL", "").strip()
-        if not url:
-            raise ValueError("ENTITIES_RETRY_HANDLER=webhook needs ENTITIES_WEBHOOK_URL (the URL to POST retries to)")
-        timeout = _number("ENTITIES_WEBHOOK_TIMEOUT", DEFAULT_WEBHOOK_TIMEOUT, "a number of seconds")
-        max_answer = int(_number("ENTITIES_WEBHOOK_MAX_ANSWER", DEFAULT_MAX_ANSWER, "a number of bytes"))
+        url, timeout, max_answer = _webhook_settings()
         return name, lambda job: webhook(job, url, timeout, max_answer)
     raise ValueError(f"ENTITIES_RETRY_HANDLER={name!r} is not one of: simulated, webhook")
 
@@ -410,13 +406,18 @@ def configured_batch() -> BatchHandler | None:
     if os.environ.get("ENTITIES_RETRY_HANDLER", "simulated").strip() != "webhook":
         return None
     try:
-        configured()
+        url, timeout, max_answer = _webhook_settings()
     except ValueError:
         return None  # the single handler reports the misconfiguration for every request
-    url = os.environ["ENTITIES_WEBHOOK_URL"].strip()
-    timeout = _number("ENTITIES_WEBHOOK_TIMEOUT", DEFAULT_WEBHOOK_TIMEOUT, "a number of seconds")
-    max_answer = int(_number("ENTITIES_WEBHOOK_MAX_ANSWER", DEFAULT_MAX_ANSWER, "a number of bytes"))
     return lambda jobs: webhook_batch(jobs, url, timeout, max_answer)
+
+
+def _webhook_settings() -> tuple[str, float, int]:
+    url = os.environ.get("ENTITIES_WEBHOOK_URL", "").strip()
+    if not url:
+        raise ValueError("ENTITIES_RETRY_HANDLER=webhook needs ENTITIES_WEBHOOK_URL (the URL to POST retries to)")
+    timeout = _number("ENTITIES_WEBHOOK_TIMEOUT", DEFAULT_WEBHOOK_TIMEOUT, "a number of seconds")
+    return url, timeout, int(_number("ENTITIES_WEBHOOK_MAX_ANSWER", DEFAULT_MAX_ANSWER, "a number of bytes"))
 
 
 def deadline_seconds() -> float:
