@@ -52,13 +52,19 @@ def _request_once(con, wanted: list[int], principal: Principal) -> RetryResult:
                                                 policy_actor=AUTO_RETRY.name)]
         queued = taken + [row[0] for row in queries.rows(con, "retry_request_insert", ids=wanted, actor=actor)]
         if queued:
-            queries.run(con, "retry_request_actor_insert", ids=queued, actor_subject=principal.subject,
-                        actor_kind=principal.kind)
-            queries.run(con, "retry_transaction_insert", ids=queued, actor=actor)
-            hourly.update_entities(con, "retry_entities_mark_pending", queued, ids=queued)
+            mark_queued(con, queued, principal)
         missing = [row[0] for row in queries.rows(con, "retry_ids_missing", ids=wanted)]
     done = set(queued) | set(missing)
     return RetryResult(queued=sorted(queued), already_open=[i for i in wanted if i not in done], missing=missing)
+
+
+def mark_queued(con, queued: list[int], principal: Principal) -> None:
+    """What queuing retries for these entities records, in the caller's write transaction: who asked, the pending
+    'retry' transaction, and the records pending."""
+    queries.run(con, "retry_request_actor_insert", ids=queued, actor_subject=principal.subject,
+                actor_kind=principal.kind)
+    queries.run(con, "retry_transaction_insert", ids=queued, actor=principal.name)
+    hourly.update_entities(con, "retry_entities_mark_pending", queued, ids=queued)
 
 
 def _rollback(con) -> None:

@@ -35,7 +35,7 @@ import duckdb
 import queries
 from entities import db, hourly
 from entities.identity import AUTO_RETRY
-from entities.sync import handlers, policy
+from entities.sync import handlers, policy, retry
 
 ACTOR = "retry-worker"
 POLL_SECONDS = 0.5
@@ -627,10 +627,7 @@ def schedule(cur, entity_ids: list[int], attempt: int, delays: list[float], now:
     queued = [r[0] for r in queries.rows(cur, "retry_request_insert_auto", ids=entity_ids, delays=delays,
                                          attempt=attempt, actor=AUTO_RETRY.name, now=now)]
     if queued:
-        queries.run(cur, "retry_request_actor_insert", ids=queued, actor_subject=AUTO_RETRY.subject,
-                    actor_kind=AUTO_RETRY.kind)
-        queries.run(cur, "retry_transaction_insert", ids=queued, actor=AUTO_RETRY.name)
-        hourly.update_entities(cur, "retry_entities_mark_pending", queued, ids=queued)
+        retry.mark_queued(cur, queued, AUTO_RETRY)
     return queued
 
 
