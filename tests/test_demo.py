@@ -105,3 +105,18 @@ def test_existing_database_replaced_only_with_force(demo_path, tmp_path, capsys,
     else:
         assert "--force" in capsys.readouterr().err
         assert target.read_bytes() == before
+
+
+def test_demo_writes_progress_to_the_stderr_of_its_own_run(tmp_path, monkeypatch, capsys):
+    """A demo run after an earlier capture's stream was closed still reports progress, not 'closed file'."""
+    import io
+    gone = io.StringIO()
+    monkeypatch.setattr("sys.stderr", gone)
+    import importlib
+
+    import entities.cli.demo as demo_cli
+    importlib.reload(demo_cli)
+    gone.close()
+    monkeypatch.undo()
+    assert main(["demo", "--db", str(tmp_path / "d.duckdb"), "--entities", "50", "--seed", "1"]) == 0
+    assert "checkpoint…" in capsys.readouterr().err

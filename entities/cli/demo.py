@@ -70,12 +70,13 @@ def current_minute() -> dt.datetime:
 class Progress:
     """A one-line text bar on stderr: weighted steps, percentage and elapsed time."""
 
-    def __init__(self, steps: dict[str, int], stream=sys.stderr, width: int = 30):
-        self.steps, self.stream, self.width = steps, stream, width
+    def __init__(self, steps: dict[str, int], stream=None, width: int = 30):
+        # sys.stderr is looked up per bar: a default bound at import keeps a stream that may since be closed.
+        self.steps, self.stream, self.width = steps, stream or sys.stderr, width
         self.total = sum(steps.values())
         self.done = 0.0
         self.started = time.monotonic()
-        self.live = stream.isatty()
+        self.live = self.stream.isatty()
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
