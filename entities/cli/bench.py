@@ -25,6 +25,7 @@ import duckdb
 
 import queries
 from entities import db
+from entities.cli import offruntime  # noqa: F401 - before entities.ui, whose import warns
 from entities.identity import Principal
 from entities.model import ALERT_KINDS, STATUS_KEYS
 from entities.sync import handlers, retry
