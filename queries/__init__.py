@@ -8,7 +8,10 @@ of our own schema in the {{table}} slot (entities check); and the database's own
 """
 from __future__ import annotations
 
+import logging
+import os
 import re
+import time
 from functools import cache
 from pathlib import Path
 
@@ -25,6 +28,17 @@ IDENTIFIERS = frozenset(SORTS.values()) | {"asc", "desc"} | set(FILTER_MACROS) |
 _SLOT = re.compile(r"\{\{(\w+)\}\}")
 _CREATE_TABLE = re.compile(r"create\s+table\s+(?:if\s+not\s+exists\s+)?(\w+)", re.IGNORECASE)
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+_log = logging.getLogger("entities.queries")
+
+
+def _slow_ms() -> float | None:
+    try:
+        return float(os.environ["ENTITIES_SLOW_QUERY_MS"])
+    except (KeyError, ValueError):
+        return None
+
+
+SLOW_MS = _slow_ms()
 
 
 @cache
@@ -74,7 +88,14 @@ def run(con: duckdb.DuckDBPyConnection, name: str, idents: dict[str, str] | None
     missing = wanted - params.keys()
     if missing:
         raise TypeError(f"{name}: missing parameters {sorted(missing)}")
-    return con.execute(text, {k: params[k] for k in wanted} or None)
+    if SLOW_MS is None:
+        return con.execute(text, {k: params[k] for k in wanted} or None)
+    started = time.perf_counter()
+    cursor = con.execute(text, {k: params[k] for k in wanted} or None)
+    took = (time.perf_counter() - started) * 1000
+    if took >= SLOW_MS:
+        _log.warning("slow query %s: %.1f ms", name, took)
+    return cursor
 
 
 def declared(text: str) -> set[str]:
