@@ -85,13 +85,12 @@ def current_error(e: dict) -> None:
     box(text, icon=":material/error:")
 
 
-def gave_up_note(cur, e: dict) -> None:
-    found = retry.state(cur, e["id"])
-    if found and found["gave_up_at"]:
-        attempts = found["gave_up_attempts"]
-        st.warning(f"**Auto-retry gave up** at {ui.local_time(found['gave_up_at'])} after {attempts} "
-                   f"attempt{'s' if attempts != 1 else ''}; the last one failed with {found['gave_up_code']}: "
-                   f"{found['gave_up_message'] or ''}\n\nA retry by hand starts the attempts again.",
+def gave_up_note(e: dict) -> None:
+    if e["gave_up_at"]:
+        attempts = e["gave_up_attempts"]
+        st.warning(f"**Auto-retry gave up** at {ui.local_time(e['gave_up_at'])} after {attempts} "
+                   f"attempt{'s' if attempts != 1 else ''}; the last one failed with {e['gave_up_code']}: "
+                   f"{e['gave_up_message'] or ''}\n\nA retry by hand starts the attempts again.",
                    icon=":material/do_not_disturb_on:")
 
 
@@ -99,12 +98,11 @@ def retry_section(cur, e: dict) -> None:
     flash = st.session_state.pop(f"retry_flash_{e['id']}", None)
     if flash:
         getattr(st, flash[0])(flash[1])
-    gave_up_note(cur, e)
+    gave_up_note(e)
     confirming = f"retry_confirming_{e['id']}"
     if not st.session_state.get(confirming):
-        open_request = retry.open_request(cur, e["id"])
-        if open_request:
-            watch_retry(e["id"], open_request["id"])
+        if e["request_id"] is not None:
+            watch_retry(e["id"], e["request_id"])
             return
         if st.session_state.pop(f"retry_watch_{e['id']}", False):
             show_outcome(cur, e["id"])  # also when the worker finished before the watcher was first drawn
@@ -339,7 +337,7 @@ def children(cur, entity: dict) -> None:
 
 raw_id, entity_id = ui.requested_entity_id()
 cur = ui.cursor()
-found = queries.records(cur, "entity_detail", entity_id=entity_id) if entity_id is not None else []
+found = queries.records(cur, "entity_detail_page", entity_id=entity_id) if entity_id is not None else []
 if not found:
     not_found(raw_id)
     st.stop()
