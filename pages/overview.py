@@ -43,6 +43,9 @@ urlstate.bind("group_state", parse=urlstate.many_of(groups.STATES), dump=urlstat
 urlstate.bind("group_id", parse=urlstate.positive_int, dump=urlstate.dump_one, default=None)
 
 
+STALE_LINKS = 5  # the box stays short (each link is an element every refresh); the table below has them all
+
+
 @st.fragment(run_every=seconds or None)
 def live_data() -> None:
     group_ui.sync()
@@ -64,11 +67,13 @@ def live_data() -> None:
         with st.container(border=True):
             st.markdown(f":red[**{len(stale)} stale flow{'s' if len(stale) != 1 else ''}**] · no successful sync "
                         "for longer than usual")
-            for flow in stale.to_dict("records"):
+            for flow in stale.head(STALE_LINKS).to_dict("records"):
                 st.page_link("pages/entities_list.py", icon=":material/sync_problem:",
                              label=f"{ui.md(flow['integration'])} · {TYPE[flow['type']].label}: "
                                    f"{ov.stale_line(flow)}",
                              query_params={"integration": int(flow["integration_id"]), "type": flow["type"]})
+            if len(stale) > STALE_LINKS:
+                st.caption(f"and {len(stale) - STALE_LINKS} more: Flow freshness below lists every flow, stale first.")
 
     head = ui.query_frame("overview_headline", integration=scope,
                           stuck_before=now - timedelta(minutes=int(st.session_state["stuck"])))
@@ -142,7 +147,10 @@ def flow_freshness(flows, tz, flows_key) -> None:
                                                                      format="YYYY-MM-DD HH:mm"),
                      "Records": st.column_config.LinkColumn("Records", display_text="Open list"),
                  })
-    with st.expander("Set a flow's stale threshold"):
+    threshold = st.expander("Set a flow's stale threshold", key="freshness_threshold", on_change="rerun")
+    if not threshold.open:  # the form is built only when opened: every load and live refresh skips it
+        return
+    with threshold:
         refused = ui.refusal(ui.principal(), "alerts")
         options = [(int(i), t) for i, t in zip(flows["integration_id"], flows["type"], strict=True)]
         names = dict(zip(options, flows["integration"], strict=True))
