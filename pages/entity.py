@@ -3,7 +3,7 @@ and Retry. Reads are uncached on purpose: the background worker writes here, and
 import html
 from datetime import UTC, datetime
 
-import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 import queries
@@ -213,7 +213,7 @@ def history(cur, entity_id: int) -> list[dict]:
                + (f" · latest: {ui.md(latest['operation'])} {ui.md(latest['outcome'])} at"
                   f" {ui.local_time(latest['occurred_at'], tz)}"
                   if latest else ""))
-    table = pd.DataFrame({
+    table = pa.table({  # straight to Arrow, which st.dataframe sends as is: no pandas frame to build and convert
         "Time": [ui.local_time(r["occurred_at"], tz) for r in rows],
         "Operation": [r["operation"] for r in rows],
         "Outcome": [[r["outcome"]] for r in rows],
@@ -277,13 +277,13 @@ def payload_diff(cur, entity_id: int, tx: dict) -> None:
     if not changes:
         st.info("The requests are identical: the failure is not caused by a changed field.")
     else:
-        table = pd.DataFrame(changes).rename(columns=str.capitalize)
-        table["Change"] = [[c] for c in table["Change"]]
+        table = pa.table({"Path": [r["path"] for r in changes], "Before": [r["before"] for r in changes],
+                          "After": [r["after"] for r in changes], "Change": [[r["change"]] for r in changes]})
         st.dataframe(table, hide_index=True, width="stretch", key="diff_table",
                      column_config={"Change": ui.pill_column("Change", CHANGE_COLORS)})
     if same:
         with st.expander(f"{len(same)} unchanged field{'s' if len(same) != 1 else ''}"):
-            st.dataframe(pd.DataFrame(same)[["path", "after"]].rename(columns={"path": "Path", "after": "Value"}),
+            st.dataframe(pa.table({"Path": [r["path"] for r in same], "Value": [r["after"] for r in same]}),
                          hide_index=True, width="stretch", key="diff_unchanged_table")
 
 
@@ -318,7 +318,7 @@ def children(cur, entity: dict) -> None:
     if failed:
         st.error("Failed: " + "; ".join(f"line {r['line_no']} ({ui.md(r['retriever_ref']) or EMPTY_REF}): "
                                         f"{ui.md(r['error_message'])}" for r in failed), icon=":material/warning:")
-    table = pd.DataFrame({
+    table = pa.table({
         "Line": [r["line_no"] for r in rows],
         "Status": [[ui.status_label(r["status"])] for r in rows],
         "Retriever reference": [r["retriever_ref"] or EMPTY_REF for r in rows],
