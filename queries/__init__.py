@@ -9,12 +9,14 @@ of our own schema in the {{table}} slot (entities check); and the database's own
 from __future__ import annotations
 
 import re
+import time
 from functools import cache
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from entities import trace
 from entities.model import SORTS
 
 QUERY_DIR = Path(__file__).parent
@@ -74,7 +76,12 @@ def run(con: duckdb.DuckDBPyConnection, name: str, idents: dict[str, str] | None
     missing = wanted - params.keys()
     if missing:
         raise TypeError(f"{name}: missing parameters {sorted(missing)}")
-    return con.execute(text, {k: params[k] for k in wanted} or None)
+    if not trace.ON:
+        return con.execute(text, {k: params[k] for k in wanted} or None)
+    began = time.perf_counter()
+    cursor = con.execute(text, {k: params[k] for k in wanted} or None)
+    trace.statement(name, time.perf_counter() - began)
+    return cursor
 
 
 def declared(text: str) -> set[str]:

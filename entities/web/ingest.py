@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from entities import db
+from entities import db, trace
 from entities.ingest import batch, importer
 from entities.web import control, metrics, tokens
 
@@ -104,13 +104,16 @@ class IngestWriter:
 
     def _loop(self) -> None:
         while (item := self._queue.get()) is not None:
+            gathering = time.monotonic()
             waiting = self._gather(item)
             if waiting[-1] is None:
                 waiting.pop()
                 self._queue.put(None)
             began = time.monotonic()
             for fmt in {fmt for _, fmt, _ in waiting}:
-                self._write([(data, future) for data, f, future in waiting if f == fmt], fmt)
+                with trace.span("ingest_load", posts=len(waiting), linger_ms=round((began - gathering) * 1000, 2),
+                                queued=self._queue.qsize()):
+                    self._write([(data, future) for data, f, future in waiting if f == fmt], fmt)
             self._took = time.monotonic() - began
             self._senders = len(waiting) + self._queue.qsize()
             self._small = sum(len(data) for data, _, _ in waiting) <= LINGER_BYTES
