@@ -258,14 +258,14 @@ def check_and_write(con: duckdb.DuckDBPyConnection, kind: str, staged: str, chec
         queries.run(con, "sequence_advance_entity_ids")
     counted = kind == "entities" and (counts["inserted"] or counts["updated"])
     if counted and counts["updated"]:
-        queries.run(con, "entity_hourly_add_checked", checked=checked, sign=-1)
+        queries.run(con, "entity_hourly_remove_updated", checked=checked)
     for name in WRITES[kind]:
         step("writing")
         if name.endswith("_update") and not counts["updated"] or name.endswith("_insert") and not counts["inserted"]:
             continue  # nothing to write: skip the pass over the checked rows
         queries.run(con, name, checked=checked)
     if counted:
-        queries.run(con, "entity_hourly_add_checked", checked=checked, sign=1)
+        queries.run(con, "entity_hourly_add_checked", checked=checked)
     if kind == "transactions" and counts["inserted"]:  # the only other kind whose ids a sequence must stay beyond
         advance_sequences(con)
     return counts
