@@ -18,11 +18,12 @@ _file_lock = threading.Lock()
 _SKIP = ("contextlib.py", "trace.py", f"entities{os.sep}db.py")
 
 
-def statement(name: str, seconds: float) -> None:
-    """One named statement's time, kept by the spans open on this thread."""
+def statement(name: str, seconds: float, cpu_seconds: float) -> None:
+    """One named statement's wall time and this thread's CPU time meanwhile (less than the wall time when the
+    machine is busy or DuckDB's own threads did the work), kept by the spans open on this thread."""
     log = getattr(_local, "log", None)
     if log is not None:
-        log.append((name, round(seconds * 1000, 2)))
+        log.append((name, round(seconds * 1000, 2), round(cpu_seconds * 1000, 2)))
 
 
 @contextmanager

@@ -78,9 +78,9 @@ def run(con: duckdb.DuckDBPyConnection, name: str, idents: dict[str, str] | None
         raise TypeError(f"{name}: missing parameters {sorted(missing)}")
     if not trace.ON:
         return con.execute(text, {k: params[k] for k in wanted} or None)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.thread_time()
     cursor = con.execute(text, {k: params[k] for k in wanted} or None)
-    trace.statement(name, time.perf_counter() - began)
+    trace.statement(name, time.perf_counter() - began, time.thread_time() - cpu)
     return cursor
 
 
