@@ -146,8 +146,10 @@ def _http(source: Path, lines: list[bytes], singles: list[bytes], smaller: dict[
                 began = time.perf_counter()
                 client.post("/api/v1/events", content=post).raise_for_status()
                 latency.append((time.perf_counter() - began) * 1000)
-            window = time.time()
+            window, cpu = time.time(), bench_browser.cpu_seconds(proc.pid)
             seconds, inserted = _send(client, posts[50:], SINGLE_SENDERS)
+            out["single_server_cpu_ms_per_post"] = round((bench_browser.cpu_seconds(proc.pid) - cpu) * 1000
+                                                         / (len(posts) - 50), 2)
             out["single_trace"] = bench_trace.summary(bench_trace.read(trace_path, window, window + seconds), seconds)
             out["single_posts_per_s"] = round((len(posts) - 50) / seconds)
             out["single_latency_median_ms"] = round(statistics.median(latency), 1)
@@ -155,7 +157,8 @@ def _http(source: Path, lines: list[bytes], singles: list[bytes], smaller: dict[
                                  "rows_per_s": out["single_posts_per_s"]})
             out["list_under_feed"] = _list_under_feed(client, url, token, flows, log, browser)
             log(f"  HTTP single-record posts: {out['single_posts_per_s']:,.0f} posts/s with {SINGLE_SENDERS} "
-                f"senders; one sender: median {out['single_latency_median_ms']} ms a post")
+                f"senders; one sender: median {out['single_latency_median_ms']} ms a post; the server used "
+                f"{out['single_server_cpu_ms_per_post']} ms CPU a post")
             for line in bench_trace.render(out["single_trace"]):
                 log(line)
             return out
@@ -266,7 +269,9 @@ def render(result: dict, entities: str) -> list[str]:
         f"{TARGETS['batched_rows_per_s']:,}  {'yes' if met['batched_rows_per_s'] else 'NO'}",
         f"  single-record posts, {result['single_senders']} senders          {result['single_posts_per_s']:>10,} "
         f"posts/s  target {TARGETS['single_posts_per_s']}  {'yes' if met['single_posts_per_s'] else 'NO'}  "
-        f"(one sender: median {result['single_latency_median_ms']} ms a post)",
+        f"(one sender: median {result['single_latency_median_ms']} ms a post"
+        + (f"; server CPU {result['single_server_cpu_ms_per_post']} ms a post)" if "single_server_cpu_ms_per_post"
+           in result else ")"),
         *(bench_trace.render(result["single_trace"]) if "single_trace" in result else []),
         "  rows/s by batch size (ratio to import): " + ", ".join(
             f"{s['batch_rows']:,} rows x {s['senders']} senders {s['rows_per_s']:,} ({s['ratio_to_import']:.3f}x)"
