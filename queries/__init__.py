@@ -8,6 +8,8 @@ of our own schema in the {{table}} slot (entities check); and the database's own
 """
 from __future__ import annotations
 
+import logging
+import os
 import re
 import time
 from functools import cache
@@ -27,6 +29,17 @@ IDENTIFIERS = frozenset(SORTS.values()) | {"asc", "desc"} | set(FILTER_MACROS) |
 _SLOT = re.compile(r"\{\{(\w+)\}\}")
 _CREATE_TABLE = re.compile(r"create\s+table\s+(?:if\s+not\s+exists\s+)?(\w+)", re.IGNORECASE)
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+_log = logging.getLogger("entities.queries")
+
+
+def _slow_ms() -> float | None:
+    try:
+        return float(os.environ["ENTITIES_SLOW_QUERY_MS"])
+    except (KeyError, ValueError):
+        return None
+
+
+SLOW_MS = _slow_ms()
 
 
 @cache
@@ -76,11 +89,14 @@ def run(con: duckdb.DuckDBPyConnection, name: str, idents: dict[str, str] | None
     missing = wanted - params.keys()
     if missing:
         raise TypeError(f"{name}: missing parameters {sorted(missing)}")
-    if not trace.ON:
+    if SLOW_MS is None and not trace.ON:
         return con.execute(text, {k: params[k] for k in wanted} or None)
-    began, cpu = time.perf_counter(), time.thread_time()
+    started, cpu = time.perf_counter(), time.thread_time()
     cursor = con.execute(text, {k: params[k] for k in wanted} or None)
-    trace.statement(name, time.perf_counter() - began, time.thread_time() - cpu)
+    took = (time.perf_counter() - started) * 1000
+    trace.statement(name, took / 1000, time.thread_time() - cpu)
+    if SLOW_MS is not None and took >= SLOW_MS:
+        _log.warning("slow query %s: %.1f ms", name, took)
     return cursor
 
 
