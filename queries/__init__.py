@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from entities import trace
 from entities.model import SORTS
 
 QUERY_DIR = Path(__file__).parent
@@ -88,12 +89,13 @@ def run(con: duckdb.DuckDBPyConnection, name: str, idents: dict[str, str] | None
     missing = wanted - params.keys()
     if missing:
         raise TypeError(f"{name}: missing parameters {sorted(missing)}")
-    if SLOW_MS is None:
+    if SLOW_MS is None and not trace.ON:
         return con.execute(text, {k: params[k] for k in wanted} or None)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.thread_time()
     cursor = con.execute(text, {k: params[k] for k in wanted} or None)
     took = (time.perf_counter() - started) * 1000
-    if took >= SLOW_MS:
+    trace.statement(name, took / 1000, time.thread_time() - cpu)
+    if SLOW_MS is not None and took >= SLOW_MS:
         _log.warning("slow query %s: %.1f ms", name, took)
     return cursor
 
