@@ -25,7 +25,9 @@ QUERY_DIR = Path(__file__).parent
 SCHEMA_DIR = QUERY_DIR / "schema"
 MIGRATIONS_DIR = QUERY_DIR / "migrations"
 FILTER_MACROS = ("entity_filter", "entity_filter_group", "entity_filter_gave_up")
-IDENTIFIERS = frozenset(SORTS.values()) | {"asc", "desc"} | set(FILTER_MACROS) | {"compact_source", "compact_target"}
+STORED_LOOKUPS = ("entities", "staged_entities")  # the entities check's {{lookup}}: a scan, or the indexed lookup
+IDENTIFIERS = (frozenset(SORTS.values()) | {"asc", "desc"} | set(FILTER_MACROS) | {"compact_source", "compact_target"}
+               | set(STORED_LOOKUPS))
 _SLOT = re.compile(r"\{\{(\w+)\}\}")
 _CREATE_TABLE = re.compile(r"create\s+table\s+(?:if\s+not\s+exists\s+)?(\w+)", re.IGNORECASE)
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")

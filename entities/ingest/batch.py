@@ -84,12 +84,12 @@ def _stage(con, bodies: list[bytes], fmt: str, folder: Path, batch: str) -> None
 def _load_staged(con, bodies: list[bytes], fmt: str, folder: Path, batch: str,
                  ids_ahead: bool) -> list[dict | Malformed]:
     results = [_empty() for _ in bodies]
-    present = set()
+    present: dict[str, int] = {}
     for request, row_no, kind, records, reason in queries.rows(con, "ingest_batch_plan", batch=batch,
                                                                kinds=list(importer.KINDS)):
         results[request]["received"] += records
         if row_no is None:
-            present.add(kind)
+            present[kind] = present.get(kind, 0) + records
         else:
             results[request]["rejects"].append(_reject(row_no % STRIDE, kind, reason))
     staged = {}
@@ -102,7 +102,8 @@ def _load_staged(con, bodies: list[bytes], fmt: str, folder: Path, batch: str,
     try:
         with db.write(con):
             for kind, path in staged.items():
-                _check_and_write(con, kind, path, str(folder / f"{kind}.checked.parquet"), results, ids_ahead)
+                _check_and_write(con, kind, path, str(folder / f"{kind}.checked.parquet"), results, ids_ahead,
+                                 present[kind] <= importer.FEW_ROWS)
     except _Overlap:
         return [load_many(con, [body], fmt, folder, ids_ahead)[0] for body in bodies]
     for result in results:
@@ -110,8 +111,9 @@ def _load_staged(con, bodies: list[bytes], fmt: str, folder: Path, batch: str,
     return results
 
 
-def _check_and_write(con, kind: str, staged: str, checked: str, results: list[dict], ids_ahead: bool) -> None:
-    counts = importer.check_and_write(con, kind, staged, checked, ids_ahead=ids_ahead)
+def _check_and_write(con, kind: str, staged: str, checked: str, results: list[dict], ids_ahead: bool,
+                     few: bool) -> None:
+    counts = importer.check_and_write(con, kind, staged, checked, ids_ahead=ids_ahead, few=few)
     if not counts["rejected"] and len(results) == 1:
         results[0]["kinds"][kind] = counts
         return
