@@ -15,7 +15,7 @@ import pytest
 import streamlit as st
 
 import queries
-from entities import db, hourly
+from entities import db, hourly, ui
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_SQL = Path(__file__).with_name("fixture.sql")
@@ -69,9 +69,11 @@ def app_env(fixture_db, monkeypatch):
     monkeypatch.setenv("ENTITIES_DB", str(fixture_db))
     st.cache_data.clear()
     st.cache_resource.clear()
+    ui.clear_cache()
     yield fixture_db
     st.cache_data.clear()
     st.cache_resource.clear()
+    ui.clear_cache()
 
 
 def open_app(page: str | None = None, /, **query_params):

@@ -5,6 +5,7 @@ import pytest
 from conftest import open_app
 
 import queries
+from entities import db
 from entities.ui import overview as ov
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -109,6 +110,31 @@ def test_group_filter_matches_the_group_records(con):
     ids = queries.rows(con, "bulk_filter_ids", integration=1, type="order", statuses=["error"], q=None,
                        updated_from=None, updated_to=None, error_group=group, cap=100)
     assert [r[0] for r in ids] == [6, 2]
+
+
+def test_stale_flows_box_links_five_and_counts_the_rest(app_env):
+    """With eight stale flows the box links the first five and points to the freshness table for the other three."""
+    con = db.connect(app_env)
+    con.execute("update flows set enabled = true where integration_id = 3")
+    con.execute("insert into flows values (3, 'order', true, null), (3, 'customer', true, null)")
+    con.close()
+    at = open_app("overview")
+    assert not at.exception
+    stale_links = [link for link in at.get("page_link") if "sync" in link.proto.label]
+    assert len(stale_links) == 5
+    assert "**8 stale flows**" in " ".join(m.value for m in at.markdown)
+    assert any(c.value.startswith("and 3 more") for c in at.caption)
+
+
+def test_threshold_form_is_drawn_when_its_expander_opens(app_env):
+    """The stale-threshold form appears once 'Set a flow's stale threshold' is opened."""
+    at = open_app("overview")
+    assert [e.label for e in at.expander] == ["Set a flow's stale threshold"]
+    assert "freshness_flow" not in [s.key for s in at.selectbox]
+    at.session_state["freshness_threshold"] = True
+    at.run()
+    assert not at.exception
+    assert "freshness_flow" in [s.key for s in at.selectbox]
 
 
 def test_overview_page_shows_headline_numbers(app_env):
