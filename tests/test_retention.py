@@ -52,7 +52,7 @@ def test_prune_keeps_each_records_last_success_and_last_failure(demo_copy):
 
 
 def test_dry_run_plan_counts_what_prune_then_removes(demo_copy):
-    """The dry run's numbers are exactly what the real prune deletes and empties."""
+    """The dry run's numbers are exactly what the real prune deletes and empties, and nothing is left after it."""
     con = db.connect(demo_copy)
     now = _now(con)
     planned = retention.plan(con, now=now, defaults=DEFAULTS)
@@ -61,6 +61,7 @@ def test_dry_run_plan_counts_what_prune_then_removes(demo_copy):
     assert sum(r["transactions"] for r in planned) == result.deleted == before - con.execute(
         "select count(*) from transactions").fetchone()[0]
     assert sum(r["payloads"] for r in planned) == result.payloads_dropped > 0
+    assert all(r["transactions"] == r["payloads"] == 0 for r in retention.plan(con, now=now, defaults=DEFAULTS))
 
 
 def test_old_success_payloads_are_dropped_but_failures_keep_theirs(demo_copy):
