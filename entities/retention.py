@@ -6,11 +6,12 @@ Policy (defaults from the environment, overridable per integration in retention_
   (ENTITIES_RETAIN_PAYLOAD_DAYS, default 30);
 - each record's last successful and last failed transaction, any transaction an open retry points at, and the
   records themselves are always kept.
-The pruner walks the table in storage order, one row group (122,880 rows) per batch, in three short write
-transactions (delete, then each payload column), each followed by a checkpoint. In DuckDB 2.0.1 a query that starts
-while a checkpoint runs waits for it (measured: the list page stalls for the checkpoint's whole length), and a
-checkpoint's length is the row groups it rewrites, so one row group's payload column is the smallest pause there is.
-The live app's other writers wait at most one step.
+The pruner walks the table in storage order, one row group (122,880 rows) per batch, in three steps (each payload
+column, then the delete), each a few short writes of 2,000 entities followed by one checkpoint. In DuckDB 2.0.1 a
+query that starts while a write or a checkpoint runs waits for it (measured: the list page stalls for its whole
+length), and a checkpoint costs the row groups it rewrites: one payload column of one row group is the smallest,
+and the delete's checkpoint merges half-empty row groups (the vacuum that gives the space back) every second batch.
+The live app's other writers wait at most one write.
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ DEFAULT_PAYLOAD_DAYS = 30
 ROW_GROUP = 122_880  # DuckDB's rows per row group: a batch that stays inside one makes its checkpoint rewrite one
 STEPS = (("prune_request_payloads_drop", "payloads_dropped"), ("prune_response_payloads_drop", None),
          ("prune_transactions_delete", "deleted"))
+ENTITIES_PER_WRITE = 2_000  # a write statement holds new scans too while it runs: keep each short (~10-100 ms)
 CHECKPOINT_PATIENCE = 0.5  # seconds a step's checkpoint keeps retrying while readers hold DuckDB's checkpoint lock
 APP_PACE = 1.0  # the app's pruner rests as long as each step worked: readers and writers get at least half the time
 DAY_SECONDS = 86_400
@@ -77,28 +79,17 @@ def plan(con, now: datetime | None = None, defaults: Defaults | None = None) -> 
 
 def prune(con, now: datetime | None = None, defaults: Defaults | None = None, batch: int = ROW_GROUP,
           stop: threading.Event | None = None, pace: float = 0.0) -> PruneResult:
-    """Apply the policy in batches of about `batch` stored rows; pace > 0 rests pace × each step's time after it (the
-    app's pruner, beside readers); stop ends it between steps."""
+    """Apply the policy in batches of about `batch` stored rows; pace > 0 rests pace × each write's and checkpoint's
+    time after it (the app's pruner, beside readers); stop ends it between writes."""
     params = (defaults or Defaults.from_env()).params(now or datetime.now(UTC))
     stop = stop or threading.Event()
     result = PruneResult()
     started = time.perf_counter()
     for bounds in queries.records(con, "prune_batches", span=batch):
         for name, counter in STEPS:
-            if stop.is_set():
-                break
-            step_started = time.perf_counter()
-            changed = _step(con, name, {**bounds, **params})
-            result.step_ms.append((time.perf_counter() - step_started) * 1000)
+            changed = _run_step(con, name, {**params, **bounds}, stop, pace, result)
             if counter:
                 setattr(result, counter, getattr(result, counter) + changed)
-            if changed:
-                took = _checkpoint(con)
-                if took is None:
-                    result.checkpoints_skipped += 1
-                else:
-                    result.checkpoint_ms.append(took)
-            stop.wait(pace * (time.perf_counter() - step_started))
         if stop.is_set():
             break
         result.batches += 1
@@ -109,7 +100,27 @@ def prune(con, now: datetime | None = None, defaults: Defaults | None = None, ba
     return result
 
 
-def _step(con, name: str, params: dict) -> int:
+def _run_step(con, name: str, params: dict, stop: threading.Event, pace: float, result: PruneResult) -> int:
+    """One step of a batch: the statement over the batch's entities in short writes, then one checkpoint."""
+    changed = 0
+    for lo in range(params["lo"], params["hi"] + 1, ENTITIES_PER_WRITE):
+        if stop.is_set():
+            break
+        started = time.perf_counter()
+        changed += _write(con, name, {**params, "lo": lo, "hi": min(lo + ENTITIES_PER_WRITE - 1, params["hi"])})
+        result.step_ms.append((time.perf_counter() - started) * 1000)
+        stop.wait(pace * (time.perf_counter() - started))
+    if changed:
+        took = _checkpoint(con)
+        if took is None:
+            result.checkpoints_skipped += 1
+        else:
+            result.checkpoint_ms.append(took)
+            stop.wait(pace * took / 1000)
+    return changed
+
+
+def _write(con, name: str, params: dict) -> int:
     changed = 0
     with db.write(con):
         changed = queries.scalar(con, name, **params) or 0
