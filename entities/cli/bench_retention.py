@@ -67,6 +67,7 @@ def measure(source: Path, anchor: dt.datetime, log=print, budget: float | None =
         queries.run(con, "demo_checkpoint")  # a migration on open must not count as the prune's
         before = path.stat().st_size
         integrations = [r["id"] for r in queries.records(con, "integrations_list")]
+        total_batches = len(queries.records(con, "prune_batches", span=retention.ROW_GROUP))
         idle: list[tuple[float, float]] = []
         stop = threading.Event()
         timer = threading.Timer(IDLE_SECONDS, stop.set)
@@ -85,7 +86,6 @@ def measure(source: Path, anchor: dt.datetime, log=print, budget: float | None =
             deadline.cancel()
         stop.set()
         reader.join()
-        total_batches = len(queries.records(con, "prune_batches", span=retention.ROW_GROUP))
         con.close()
         after_prune = path.stat().st_size
         from entities.cli.prune import compact
