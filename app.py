@@ -9,7 +9,7 @@ from entities.ui import urlstate
 st.set_page_config(page_title="Junipeer Entities", page_icon="🔁", layout="wide")
 
 
-def integration_picker() -> None:
+def integration_picker(page) -> None:
     integrations = ui.query_df("integrations_list")
     if integrations.empty:
         st.sidebar.warning("This database has no integrations yet. Load data with `entities import` "
@@ -17,8 +17,11 @@ def integration_picker() -> None:
         return
     by_id = {int(row.id): row for row in integrations.itertuples()}
     ids = list(by_id)
-    ui.apply_followed_integration()
     urlstate.bind("integration", parse=urlstate.one_of(ids, int), dump=urlstate.dump_one, default=ids[0])
+    followed = ui.followed_integration() if page.url_path == "entity" else None
+    if followed in by_id:
+        st.session_state["integration"] = followed
+        urlstate.publish("integration", followed, urlstate.dump_one, ids[0])
     st.sidebar.selectbox(
         "Integration",
         ids,
@@ -96,10 +99,8 @@ if not me.role:
     no_role_screen(me)
 
 ui.fault_banner()
-ui.run_guarded(integration_picker)
-ui.run_guarded(reference_finder)
-who_am_i(me)
-navigation = st.navigation([
+# Before the sidebar's widgets (the menu is drawn above them anyway), so the picker can follow the detail page's entity
+page = st.navigation([
     st.Page("pages/entities_list.py", title="Entities", icon=":material/table_rows:", default=True),
     st.Page("pages/entity.py", title="Entity", icon=":material/description:", url_path="entity",
             visibility="hidden"),
@@ -110,4 +111,7 @@ navigation = st.navigation([
             visibility="visible" if me.can("roles") else "hidden"),
     st.Page("pages/alerts.py", title="Alerts", icon=":material/notifications:", url_path="alerts"),
 ])
-ui.run_guarded(navigation.run)
+ui.run_guarded(lambda: integration_picker(page))
+ui.run_guarded(reference_finder)
+who_am_i(me)
+ui.run_guarded(page.run)

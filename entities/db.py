@@ -8,13 +8,14 @@ import re
 import shutil
 import sys
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
 import queries
-from entities import disk
+from entities import disk, trace
 
 DEFAULT_DB = "data/demo.duckdb"
 _LOCK_PID = re.compile(r"PID (\d+)")
@@ -375,8 +376,44 @@ class Unchanged(Exception):  # noqa: N818 - a signal, not an error
 def serialized():
     """The process's write lock without a transaction: for a writer that runs its own transaction (an import) and
     for a backup's final flush, which DuckDB skips while any write transaction is open."""
-    with _WRITE_LOCK:
+    with _locked("serialized"):
         yield
+
+
+def _commit(con: duckdb.DuckDBPyConnection, key: str | None, held: dict) -> None:
+    if not trace.ON:
+        con.commit()
+        return
+    wal, began = trace.wal_bytes(key), time.perf_counter()
+    con.commit()
+    held.update(commit_ms=round((time.perf_counter() - began) * 1000, 2), wal_before=wal,
+                wal_after=trace.wal_bytes(key))
+
+
+_holding = threading.local()
+
+
+@contextmanager
+def _locked(how: str):
+    """The write lock; with ENTITIES_WRITE_TRACE set, each outermost hold is traced (entities/trace.py): who held
+    it, how long they waited and held it. Yields the trace record (a dict), shared by nested holds."""
+    if not trace.ON:
+        with _WRITE_LOCK:
+            yield {}
+        return
+    if getattr(_holding, "record", None) is not None:
+        with _WRITE_LOCK:
+            yield _holding.record
+        return
+    holder, asked = trace.caller(), time.perf_counter()
+    with _WRITE_LOCK:
+        waited = round((time.perf_counter() - asked) * 1000, 2)
+        try:
+            with trace.span("lock", holder=holder, how=how, wait_ms=waited) as record:
+                _holding.record = record
+                yield record
+        finally:
+            _holding.record = None
 
 
 def path_of(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -392,7 +429,7 @@ def write(con: duckdb.DuckDBPyConnection, bump: bool = True):
 
     Refused with CannotWrite/Damaged while the database is read-only; a write the disk refuses switches the app to
     read-only mode and raises the same clear error instead of DuckDB's."""
-    with _WRITE_LOCK:
+    with _locked("write") as held:
         try:
             key = path_of(con)
         except duckdb.Error as exc:
@@ -402,7 +439,7 @@ def write(con: duckdb.DuckDBPyConnection, bump: bool = True):
         con.begin()
         try:
             yield con
-            con.commit()
+            _commit(con, key, held)
         except Unchanged:
             con.rollback()
             return
@@ -423,5 +460,5 @@ def write(con: duckdb.DuckDBPyConnection, bump: bool = True):
 @contextmanager
 def exclusive():
     """Hold the write lock without opening a transaction: CHECKPOINT cannot run inside one, nor beside writers."""
-    with _WRITE_LOCK:
+    with _locked("exclusive"):
         yield

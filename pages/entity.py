@@ -17,15 +17,6 @@ HISTORY_PAGE_SIZE = 25
 CHANGE_COLORS = {"changed": "#d69e2e", "emptied": "#d64545", "added": "#1f9d55", "removed": "#d64545"}
 
 
-def requested_id() -> tuple[str, int | None]:
-    raw = st.query_params.get("id", "")
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        return raw, None
-    return raw, value if 0 < value < 2**63 else None
-
-
 def not_found(raw: str) -> None:
     st.title("No such entity")
     shown = f"“{ui.md(raw)}”" if raw.strip() else "(none given)"
@@ -346,14 +337,13 @@ def children(cur, entity: dict) -> None:
         st.caption(total)
 
 
-raw_id, entity_id = requested_id()
+raw_id, entity_id = ui.requested_entity_id()
 cur = ui.cursor()
 found = queries.records(cur, "entity_detail", entity_id=entity_id) if entity_id is not None else []
 if not found:
     not_found(raw_id)
     st.stop()
 entity = found[0]
-ui.follow_integration(entity["id"], entity["integration_id"])
 header(entity)
 current_error(entity)
 retry_section(cur, entity)

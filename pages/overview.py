@@ -182,15 +182,15 @@ def error_groups(scope, tz, opened) -> None:
                "amounts and quoted values replaced by placeholders). Select a row to resolve, ignore, assign or "
                "annotate the group, or retry it. Groups resolve by themselves once no record is in error, and a "
                "resolved group that fails again is marked regressed.")
-    table = ui.query_df("error_group_table", integration=scope, states=list(st.session_state["group_state"]),
-                        group_id=None)
+    states = tuple(st.session_state["group_state"])
+    table = live.shared("groups", (states, scope, tz.key), lambda: groups_frame(
+        ui.query_df("error_group_table", integration=scope, states=list(states), group_id=None), tz))
     if table.empty:
-        chosen = ", ".join(groups.STATE_LABELS[s].lower() for s in st.session_state["group_state"]) or "any"
-        st.success(f"No error groups are {chosen}." if st.session_state["group_state"] else "No error groups.")
+        chosen = ", ".join(groups.STATE_LABELS[s].lower() for s in states) or "any"
+        st.success(f"No error groups are {chosen}." if states else "No error groups.")
         shown = table
     else:
-        shown = live.memo("groups", (tuple(st.session_state["group_state"]), scope, tz.key, opened),
-                          lambda: groups_frame(table, tz, opened))
+        shown = live.memo("groups", (states, scope, tz.key, opened), lambda: with_since_opened(table, opened))
         groups_table(shown, scope, tz)
     group_id = st.session_state.get("group_id")
     if group_id is not None:
@@ -228,7 +228,7 @@ def group_panel(group_id: int, shown, tz, opened) -> None:
     if one.empty:
         st.warning(f"Error group {group_id} does not exist.")
         return
-    group = groups_frame(one, tz, opened).iloc[0].to_dict()
+    group = groups_frame(one, tz).iloc[0].to_dict()
     with st.container(border=True, key="group_panel"):
         head, close = st.columns([9, 2], vertical_alignment="top")
         head.markdown(f"**{ui.md(group['error_group'])}** · {ui.md(group['integration'])} · "
@@ -276,17 +276,22 @@ def close_group() -> None:
     st.session_state["_groups_closed"] = st.session_state.get("_groups_closed", 0) + 1  # a new table: no tick
 
 
-def groups_frame(table, tz, opened):
+def groups_frame(table, tz):
+    """The groups' display columns, alike for every session (so built once per data version in the process)."""
     frame = table.copy()
     frame["state_pill"] = [[state] for state in frame["state"]]
     frame["severity_pill"] = [[sev] if isinstance(sev, str) else [] for sev in frame["severity"]]
     frame["type_label"] = frame["type"].map(ui.type_label)
-    frame["since_opened"] = [ov.since_marker(f, last, opened) for f, last in zip(frame["first_seen"],
-                                                                                 frame["last_seen"], strict=True)]
     for column in ("first_seen", "last_seen"):
         frame[column] = pd.to_datetime(frame[column], utc=True).dt.tz_convert(tz)
-    frame["list"] = [ov.list_link(r.integration_id, r.type, "error", r.error_group) for r in frame.itertuples()]
+    frame["list"] = [ov.list_link(i, t, "error", g) for i, t, g in zip(frame["integration_id"], frame["type"],
+                                                                       frame["error_group"], strict=True)]
     return frame
+
+
+def with_since_opened(frame, opened):
+    """This session's "New" column on a copy of the shared frame."""
+    return frame.assign(since_opened=ov.since_markers(frame["first_seen"], frame["last_seen"], opened))
 
 
 live_data()

@@ -8,23 +8,40 @@ of our own schema in the {{table}} slot (entities check); and the database's own
 """
 from __future__ import annotations
 
+import logging
+import os
 import re
+import time
 from functools import cache
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from entities import trace
 from entities.model import SORTS
 
 QUERY_DIR = Path(__file__).parent
 SCHEMA_DIR = QUERY_DIR / "schema"
 MIGRATIONS_DIR = QUERY_DIR / "migrations"
 FILTER_MACROS = ("entity_filter", "entity_filter_group", "entity_filter_gave_up")
-IDENTIFIERS = frozenset(SORTS.values()) | {"asc", "desc"} | set(FILTER_MACROS) | {"compact_source", "compact_target"}
+STORED_LOOKUPS = ("entities", "staged_entities")  # the entities check's {{lookup}}: a scan, or the indexed lookup
+IDENTIFIERS = (frozenset(SORTS.values()) | {"asc", "desc"} | set(FILTER_MACROS) | {"compact_source", "compact_target"}
+               | set(STORED_LOOKUPS))
 _SLOT = re.compile(r"\{\{(\w+)\}\}")
 _CREATE_TABLE = re.compile(r"create\s+table\s+(?:if\s+not\s+exists\s+)?(\w+)", re.IGNORECASE)
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+_log = logging.getLogger("entities.queries")
+
+
+def _slow_ms() -> float | None:
+    try:
+        return float(os.environ["ENTITIES_SLOW_QUERY_MS"])
+    except (KeyError, ValueError):
+        return None
+
+
+SLOW_MS = _slow_ms()
 
 
 @cache
@@ -74,7 +91,15 @@ def run(con: duckdb.DuckDBPyConnection, name: str, idents: dict[str, str] | None
     missing = wanted - params.keys()
     if missing:
         raise TypeError(f"{name}: missing parameters {sorted(missing)}")
-    return con.execute(text, {k: params[k] for k in wanted} or None)
+    if SLOW_MS is None and not trace.ON:
+        return con.execute(text, {k: params[k] for k in wanted} or None)
+    started, cpu = time.perf_counter(), time.thread_time()
+    cursor = con.execute(text, {k: params[k] for k in wanted} or None)
+    took = (time.perf_counter() - started) * 1000
+    trace.statement(name, took / 1000, time.thread_time() - cpu)
+    if SLOW_MS is not None and took >= SLOW_MS:
+        _log.warning("slow query %s: %.1f ms", name, took)
+    return cursor
 
 
 def declared(text: str) -> set[str]:

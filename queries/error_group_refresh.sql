@@ -1,25 +1,18 @@
--- Brings error_group_states up to date with the records in error now: a group seen for the first time is added
--- as open; a known group gets its open_records, first_seen (earliest ever), last_seen (latest ever) and latest
+-- Brings error_group_states up to date with the records in error as error_messages_snapshot.sql took them (just
+-- before the write lock; a record changed since counts from the next sync): a group seen for the first time is
+-- added as open; a known group gets its open_records, first_seen (earliest ever), last_seen (latest ever) and latest
 -- example; a group with no record in error any more gets open_records = 0. Rows whose values do not change are
--- left alone. Returns the id of every added or changed group. Each distinct message is normalised once, by the
--- error_fingerprints memo (error_fingerprints_fill.sql runs first) or error_group() where the memo lacks it.
+-- left alone. Returns the id of every added or changed group. Each message's fingerprint comes with the snapshot.
+-- @needs error_messages_snapshot
 -- @param now timestamptz = '2026-11-26 12:00:00+00'
 insert into error_group_states as s
     (integration_id, type, error_code, fingerprint, state, open_records, first_seen, last_seen, example,
      state_changed_at)
-with messages as (
-    select integration_id, type, coalesce(error_code, '') as error_code, coalesce(error_message, '') as message,
-        count(*) as records, min(epoch_us(last_updated)) as first_us, max(epoch_us(last_updated)) as last_us
-    from entities
-    where status = 'error'
-    group by all
-),
-failing as (
-    select m.integration_id, m.type, m.error_code, coalesce(f.fingerprint, error_group(m.message)) as fingerprint,
-        sum(m.records)::integer as records, make_timestamptz(min(m.first_us)) as first_seen,
-        make_timestamptz(max(m.last_us)) as last_seen, arg_max(m.message, m.last_us) as example
-    from messages as m
-    left join error_fingerprints as f on f.message = m.message
+with failing as (
+    select m.integration_id, m.type, m.error_code, m.fingerprint, sum(m.records)::integer as records,
+        make_timestamptz(min(m.first_us)) as first_seen, make_timestamptz(max(m.last_us)) as last_seen,
+        arg_max(m.message, m.last_us) as example
+    from error_messages_now as m
     group by all
 ),
 cleared as (

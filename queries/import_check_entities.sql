@@ -6,6 +6,7 @@
 -- @param checked varchar = '/dev/null'
 -- @param types varchar[] = ['article', 'customer', 'order', 'stock']
 -- @param statuses varchar[] = ['synced', 'error', 'pending']
+-- @ident lookup = staged_entities
 copy (
     with raw as (
         select row_no, record, starts_with(ltrim(record), '{') as is_object,
@@ -44,6 +45,15 @@ copy (
             case when total_problem is null then try_cast(total_text as decimal(14, 2)) end as total,
         from texts
     ),
+    staged_entities as materialized (
+        -- the stored rows of the references read, by a semi join on the indexed retriever_ref, which DuckDB answers
+        -- from the index for a few rows (an API post) instead of scanning every entity; the lookup slot below names
+        -- this for small loads, entities for large ones (one join over every entity costs less than both then)
+        select id, integration_id, type, retriever_ref, last_updated, total, currency
+        from entities
+        where retriever_ref in (select json_transform(record, '{"retriever_ref": "VARCHAR"}').retriever_ref
+                                from read_parquet($staged))
+    ),
     judged as materialized (
         select t.*, e.last_updated as stored_last_updated, e.id is not null as stored,
             (t.total is not null or t.currency is not null)
@@ -74,7 +84,7 @@ copy (
             end as base_reason
         from typed t
         left join integrations i on i.id = t.integration_id
-        left join entities e
+        left join {{lookup}} e
             on e.integration_id = t.integration_id and e.type = t.type and e.retriever_ref = t.retriever_ref
     ),
     duplicates as (

@@ -1,5 +1,8 @@
 """Every named query runs with its declared example parameters against the fixture database."""
+import os
 import re
+import subprocess
+import sys
 
 import duckdb
 import pytest
@@ -76,3 +79,12 @@ def test_missing_parameter_is_named(con, tmp_path, monkeypatch):
             queries.run(con, "probe")
     finally:
         queries.sql.cache_clear()
+
+
+@pytest.mark.parametrize(("env", "logged"), [("0", True), ("60000", False), ("", False)])
+def test_slow_queries_are_logged_by_name_when_asked(env, logged, fixture_db):
+    """An operator sets ENTITIES_SLOW_QUERY_MS and reads which named query was slow on the command's stderr."""
+    done = subprocess.run([sys.executable, "-m", "entities.cli", "token", "list", "--db", str(fixture_db)],
+                          capture_output=True, text=True, env={**os.environ, "ENTITIES_SLOW_QUERY_MS": env})
+    assert done.returncode == 0, done.stderr
+    assert bool(re.search(r"slow query api_tokens_list: [\d.]+ ms", done.stderr)) is logged

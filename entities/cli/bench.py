@@ -25,6 +25,7 @@ import duckdb
 
 import queries
 from entities import db
+from entities.cli import offruntime  # noqa: F401 - before entities.ui, whose import warns
 from entities.identity import Principal
 from entities.model import ALERT_KINDS, STATUS_KEYS
 from entities.sync import handlers, retry
@@ -597,7 +598,9 @@ def render(report: dict) -> str:
     elif browser:
         out.append(f"Browser at {browser.get('entities', '?')}: filter change → repainted table median "
                    f"{_ms(browser.get('repaint_median_ms'))} ms (p95 {_ms(browser.get('repaint_p95_ms'))}); "
-                   f"app RSS peak {browser.get('rss_peak_bytes', 0) / 2**20:,.0f} MiB")
+                   f"app RSS peak {browser.get('rss_peak_bytes', 0) / 2**20:,.0f} MiB; first paint "
+                   f"{_ms(browser.get('first_paint_ms'))} ms, start-up jobs settled after "
+                   f"{browser.get('settled_seconds', '?')} s")
         if "overview_live10_cpu_pct" in browser:
             out.append(f"Overview with Live on (every 10 s), nothing changing: server CPU "
                        f"{browser['overview_live10_cpu_pct']:.2f} % of one core for one session (target ≤ 10 %); "

@@ -22,7 +22,7 @@ import httpx
 
 import queries
 from entities import db, identity
-from entities.cli import bench_browser
+from entities.cli import bench_browser, bench_trace
 from entities.cli.bench_browser import _wait_healthy, free_port, stop_process
 from entities.ingest import importer
 from entities.web import tokens
@@ -111,10 +111,12 @@ def _http(source: Path, lines: list[bytes], singles: list[bytes], smaller: dict[
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = path.with_suffix(".serve.log")
+    kept = os.environ.get("ENTITIES_WRITE_TRACE", "").strip()  # set: the raw trace stays there for a closer look
+    trace_path = Path(kept) if kept else path.with_suffix(".trace.jsonl")
     proc = subprocess.Popen([sys.executable, "-m", "entities.cli", "serve", "--db", str(path), "--server.port",
                              str(port), "--server.fileWatcherType", "none"],
-                            env={**os.environ, "ENTITIES_WORKER": "off"}, stdout=log_path.open("w"),
-                            stderr=subprocess.STDOUT)
+                            env={**os.environ, "ENTITIES_WORKER": "off", "ENTITIES_WRITE_TRACE": str(trace_path)},
+                            stdout=log_path.open("w"), stderr=subprocess.STDOUT)
     try:
         _wait_healthy(url, proc, log_path)
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-ndjson"}
@@ -144,19 +146,28 @@ def _http(source: Path, lines: list[bytes], singles: list[bytes], smaller: dict[
                 began = time.perf_counter()
                 client.post("/api/v1/events", content=post).raise_for_status()
                 latency.append((time.perf_counter() - began) * 1000)
+            window, cpu = time.time(), bench_browser.cpu_seconds(proc.pid)
             seconds, inserted = _send(client, posts[50:], SINGLE_SENDERS)
+            out["single_server_cpu_ms_per_post"] = round((bench_browser.cpu_seconds(proc.pid) - cpu) * 1000
+                                                         / (len(posts) - 50), 2)
+            out["single_trace"] = bench_trace.summary(bench_trace.read(trace_path, window, window + seconds), seconds)
             out["single_posts_per_s"] = round((len(posts) - 50) / seconds)
             out["single_latency_median_ms"] = round(statistics.median(latency), 1)
             out["sizes"].append({"batch_rows": 1, "rows": len(posts) - 50, "senders": SINGLE_SENDERS,
                                  "rows_per_s": out["single_posts_per_s"]})
             out["list_under_feed"] = _list_under_feed(client, url, token, flows, log, browser)
             log(f"  HTTP single-record posts: {out['single_posts_per_s']:,.0f} posts/s with {SINGLE_SENDERS} "
-                f"senders; one sender: median {out['single_latency_median_ms']} ms a post")
+                f"senders; one sender: median {out['single_latency_median_ms']} ms a post; the server used "
+                f"{out['single_server_cpu_ms_per_post']} ms CPU a post")
+            for line in bench_trace.render(out["single_trace"]):
+                log(line)
             return out
     finally:
         stop_process(proc, 30)
         _drop(path)
         log_path.unlink(missing_ok=True)
+        if not kept:
+            trace_path.unlink(missing_ok=True)
 
 
 def _list_times(client: httpx.Client, flows: list[tuple[int, str]], n: int) -> list[float]:
@@ -258,7 +269,10 @@ def render(result: dict, entities: str) -> list[str]:
         f"{TARGETS['batched_rows_per_s']:,}  {'yes' if met['batched_rows_per_s'] else 'NO'}",
         f"  single-record posts, {result['single_senders']} senders          {result['single_posts_per_s']:>10,} "
         f"posts/s  target {TARGETS['single_posts_per_s']}  {'yes' if met['single_posts_per_s'] else 'NO'}  "
-        f"(one sender: median {result['single_latency_median_ms']} ms a post)",
+        f"(one sender: median {result['single_latency_median_ms']} ms a post"
+        + (f"; server CPU {result['single_server_cpu_ms_per_post']} ms a post)" if "single_server_cpu_ms_per_post"
+           in result else ")"),
+        *(bench_trace.render(result["single_trace"]) if "single_trace" in result else []),
         "  rows/s by batch size (ratio to import): " + ", ".join(
             f"{s['batch_rows']:,} rows x {s['senders']} senders {s['rows_per_s']:,} ({s['ratio_to_import']:.3f}x)"
             for s in result["sizes"]),

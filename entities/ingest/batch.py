@@ -24,6 +24,7 @@ FORMAT_NAMES = {"jsonl": "JSON lines", "array": "a JSON array"}
 STRIDE = 2**32  # row_no = request * STRIDE + position: merged batches keep their rows apart
 _FILE = re.compile(r' in file "[^"]*",?')  # the temporary file's name means nothing to the sender
 IN_FILE = "in this file"  # the check queries' wording for keys repeated within one input
+STAGING_PREFIX = "entities-batch-"
 
 
 class Malformed(ValueError):
@@ -43,22 +44,23 @@ def load(con: duckdb.DuckDBPyConnection, data: bytes, fmt: str) -> dict:
     return result
 
 
-def load_many(con: duckdb.DuckDBPyConnection, bodies: list[bytes], fmt: str,
-              folder: Path | None = None) -> list[dict | Malformed]:
+def load_many(con: duckdb.DuckDBPyConnection, bodies: list[bytes], fmt: str, folder: Path | None = None,
+              ids_ahead: bool = False) -> list[dict | Malformed]:
     """Load batches of one format in one transaction; one result (or Malformed) per body, in order. folder: a
-    staging folder of the caller's own to reuse (its files are overwritten), else a temporary one."""
+    staging folder of the caller's own to reuse (its files are overwritten), else a temporary one. ids_ahead: see
+    importer.check_and_write."""
     if folder is None:
-        with tempfile.TemporaryDirectory(prefix="entities-batch-") as tmp:
-            return load_many(con, bodies, fmt, Path(tmp))
+        with tempfile.TemporaryDirectory(prefix=STAGING_PREFIX) as tmp:
+            return load_many(con, bodies, fmt, Path(tmp), ids_ahead)
     batch = str(folder / "batch.parquet")
     try:
         _stage(con, bodies, fmt, folder, batch)
     except duckdb.Error as exc:
         if len(bodies) > 1:
-            return [load_many(con, [body], fmt, folder)[0] for body in bodies]
+            return [load_many(con, [body], fmt, folder, ids_ahead)[0] for body in bodies]
         where = _FILE.sub("", importer.reader_complaint(exc)).rstrip(". ")
         return [Malformed(f"the body cannot be read as {FORMAT_NAMES[fmt]}: {where}")]
-    return _load_staged(con, bodies, fmt, folder, batch)
+    return _load_staged(con, bodies, fmt, folder, batch, ids_ahead)
 
 
 def _stage(con, bodies: list[bytes], fmt: str, folder: Path, batch: str) -> None:
@@ -79,14 +81,15 @@ def _stage(con, bodies: list[bytes], fmt: str, folder: Path, batch: str) -> None
     queries.run(con, "ingest_stage", paths=paths, format=FORMATS[fmt], stride=STRIDE, staged=batch)
 
 
-def _load_staged(con, bodies: list[bytes], fmt: str, folder: Path, batch: str) -> list[dict | Malformed]:
+def _load_staged(con, bodies: list[bytes], fmt: str, folder: Path, batch: str,
+                 ids_ahead: bool) -> list[dict | Malformed]:
     results = [_empty() for _ in bodies]
-    present = set()
+    present: dict[str, int] = {}
     for request, row_no, kind, records, reason in queries.rows(con, "ingest_batch_plan", batch=batch,
                                                                kinds=list(importer.KINDS)):
         results[request]["received"] += records
         if row_no is None:
-            present.add(kind)
+            present[kind] = present.get(kind, 0) + records
         else:
             results[request]["rejects"].append(_reject(row_no % STRIDE, kind, reason))
     staged = {}
@@ -99,16 +102,18 @@ def _load_staged(con, bodies: list[bytes], fmt: str, folder: Path, batch: str) -
     try:
         with db.write(con):
             for kind, path in staged.items():
-                _check_and_write(con, kind, path, str(folder / f"{kind}.checked.parquet"), results)
+                _check_and_write(con, kind, path, str(folder / f"{kind}.checked.parquet"), results, ids_ahead,
+                                 present[kind] <= importer.FEW_ROWS)
     except _Overlap:
-        return [load_many(con, [body], fmt, folder)[0] for body in bodies]
+        return [load_many(con, [body], fmt, folder, ids_ahead)[0] for body in bodies]
     for result in results:
         _finish(result)
     return results
 
 
-def _check_and_write(con, kind: str, staged: str, checked: str, results: list[dict]) -> None:
-    counts = importer.check_and_write(con, kind, staged, checked)
+def _check_and_write(con, kind: str, staged: str, checked: str, results: list[dict], ids_ahead: bool,
+                     few: bool) -> None:
+    counts = importer.check_and_write(con, kind, staged, checked, ids_ahead=ids_ahead, few=few)
     if not counts["rejected"] and len(results) == 1:
         results[0]["kinds"][kind] = counts
         return

@@ -46,6 +46,7 @@ _JSON_LINE = re.compile(r"in line (\d+): (.*)$")
 PROGRESS_MIN_BYTES = 5_000_000
 EXIT_OK, EXIT_UNREADABLE, EXIT_REJECTED = 0, 1, 2
 STAGING_PREFIX = "entities-import-"  # TMPDIR/entities-import-<pid>-*: a killed run's leftovers are found by pid
+FEW_ROWS = 500  # up to this many staged rows, stored entities are looked up through the index (check_and_write)
 
 
 @dataclass
@@ -246,26 +247,31 @@ def check_invariant(source: Source, layout: textfile.Layout | None, counts: dict
 
 
 def check_and_write(con: duckdb.DuckDBPyConnection, kind: str, staged: str, checked: str,
-                    step=lambda stage: None) -> dict:
+                    step=lambda stage: None, ids_ahead: bool = False, few: bool = False) -> dict:
     """Check staged rows (row_no, record) of one kind into $checked and write the good ones, inside the caller's
     transaction; returns the counts. The one implementation of the contract: `entities import` stages a file,
-    POST /api/v1/events (entities/ingest/batch.py) stages a batch, and both call this."""
+    POST /api/v1/events (entities/ingest/batch.py) stages a batch, and both call this.
+
+    ids_ahead: the caller knows entity_ids is already past every entity id (an earlier load it committed advanced
+    it, and every insert since took its id from it), so the scan that checks it is skipped (the ingest writer).
+    few: at most FEW_ROWS rows are staged (an API post), so the entities check looks the stored rows up through the
+    retriever_ref index instead of joining every entity."""
     step("validating")
-    queries.run(con, f"import_check_{kind}", staged=staged, checked=checked, **CHECK_PARAMS[kind],
-                **check_inputs(con, kind, staged, Path(checked)))
+    queries.run(con, f"import_check_{kind}", {"lookup": queries.STORED_LOOKUPS[few]} if kind == "entities" else None,
+                staged=staged, checked=checked, **CHECK_PARAMS[kind], **check_inputs(con, kind, staged, Path(checked)))
     counts = queries.records(con, "import_counts", checked=checked)[0]
-    if kind == "entities" and counts["inserted"]:  # the only write that takes ids from a sequence (entity_ids)
+    if kind == "entities" and counts["inserted"] and not ids_ahead:  # the one write taking ids from entity_ids
         queries.run(con, "sequence_advance_entity_ids")
     counted = kind == "entities" and (counts["inserted"] or counts["updated"])
     if counted and counts["updated"]:
-        queries.run(con, "entity_hourly_add_checked", checked=checked, sign=-1)
+        queries.run(con, "entity_hourly_remove_updated", checked=checked)
     for name in WRITES[kind]:
         step("writing")
         if name.endswith("_update") and not counts["updated"] or name.endswith("_insert") and not counts["inserted"]:
             continue  # nothing to write: skip the pass over the checked rows
         queries.run(con, name, checked=checked)
     if counted:
-        queries.run(con, "entity_hourly_add_checked", checked=checked, sign=1)
+        queries.run(con, "entity_hourly_add_checked", checked=checked)
     if kind == "transactions" and counts["inserted"]:  # the only other kind whose ids a sequence must stay beyond
         advance_sequences(con)
     return counts

@@ -214,20 +214,27 @@ def type_label(key: str) -> str:
     return TYPE[key].label if key in TYPE else key
 
 
-def follow_integration(entity_id: int, integration_id: int) -> None:
-    """Make the sidebar picker show the viewed entity's integration, once per entity: the picker is drawn
-    before the page, so the change is applied by app.py on one rerun."""
-    if st.session_state.get("_followed_entity") == entity_id:
-        return
+def requested_entity_id() -> tuple[str, int | None]:
+    """The detail page's `id` from the URL: (the raw text, the id or None when it is not a valid one)."""
+    raw = st.query_params.get("id", "")
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        return raw, None
+    return raw, value if 0 < value < 2**63 else None
+
+
+def followed_integration() -> int | None:
+    """For the detail page: the viewed entity's integration, once per entity, so the sidebar picker shows it (the
+    picker stays where the user puts it afterwards). Known before the picker is drawn, so no second script run."""
+    entity_id = requested_entity_id()[1]
+    if entity_id is None or st.session_state.get("_followed_entity") == entity_id:
+        return None
+    found = queries.rows(cursor(), "entity_integration", entity_id=entity_id)
+    if not found:
+        return None
     st.session_state["_followed_entity"] = entity_id
-    if st.session_state.get("integration") != integration_id:
-        st.session_state["_follow_integration"] = integration_id
-        st.rerun()
-
-
-def apply_followed_integration() -> None:
-    if "_follow_integration" in st.session_state:
-        st.session_state["integration"] = st.session_state.pop("_follow_integration")
+    return found[0][0]
 
 
 def auth_configured() -> bool:

@@ -164,10 +164,8 @@ def freshness_frame(flows: pd.DataFrame, tz: ZoneInfo) -> pd.DataFrame:
 FRESHNESS_COLORS = {"Stale": "#d64545", "Fresh": "#1f9d55", "Disabled": "#718096"}
 
 
-def since_marker(first_seen, last_seen, opened) -> str:
+def since_markers(first_seen: pd.Series, last_seen: pd.Series, opened: datetime) -> list[str]:
     """'● new group' / '● new errors' for groups that appeared or failed again since the page was opened."""
-    if first_seen is not None and pd.notna(first_seen) and first_seen >= opened:
-        return "● new group"
-    if last_seen is not None and pd.notna(last_seen) and last_seen >= opened:
-        return "● new errors"
-    return ""
+    new_group = (first_seen >= opened).fillna(False).to_numpy(dtype=bool)
+    new_errors = (last_seen >= opened).fillna(False).to_numpy(dtype=bool)
+    return ["● new group" if g else "● new errors" if e else "" for g, e in zip(new_group, new_errors, strict=True)]

@@ -44,9 +44,14 @@ def _now(now: datetime | None) -> datetime:
 
 def sync(con, now: datetime | None = None) -> SyncResult:
     """Refresh group counts from the records in error and apply the due policy transitions, in one transaction.
-    Writes nothing (and leaves the data version alone) when nothing changed."""
+    Writes nothing (and leaves the data version alone) when nothing changed.
+
+    The records in error are read first, outside the write lock (at 1M records that read takes most of the sync's
+    time, and ingest would wait for it): the lock is held only to apply the result. A record written meanwhile
+    counts from the next sync, which the moved data version brings."""
     now = _now(now)
     result = SyncResult(0, [])
+    queries.run(con, "error_messages_snapshot")
     with db.write(con):
         memoised = queries.rows(con, "error_fingerprints_fill")
         changed = queries.rows(con, "error_group_refresh", now=now)

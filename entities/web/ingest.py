@@ -10,6 +10,7 @@ import threading
 import time
 import zlib
 from concurrent.futures import Future
+from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -17,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from entities import db
+from entities import db, disk, trace
 from entities.ingest import batch, importer
 from entities.web import control, metrics, tokens
 
@@ -90,6 +91,8 @@ class IngestWriter:
 
     def __init__(self, con):
         self.con = con
+        self._staging = disk.staging_dir(batch.STAGING_PREFIX)  # reused by every load: no folder made per load
+        self._ids_ahead = False  # a committed load advanced entity_ids past every id; each insert since took its own
         self._queue: queue.Queue = queue.Queue()
         self._senders = 1  # posts that took part in the last round: merged, plus those that arrived meanwhile
         self._took = 0.0  # seconds the last load took
@@ -104,13 +107,16 @@ class IngestWriter:
 
     def _loop(self) -> None:
         while (item := self._queue.get()) is not None:
+            gathering = time.monotonic()
             waiting = self._gather(item)
             if waiting[-1] is None:
                 waiting.pop()
                 self._queue.put(None)
             began = time.monotonic()
             for fmt in {fmt for _, fmt, _ in waiting}:
-                self._write([(data, future) for data, f, future in waiting if f == fmt], fmt)
+                with trace.span("ingest_load", posts=len(waiting), linger_ms=round((began - gathering) * 1000, 2),
+                                queued=self._queue.qsize()):
+                    self._write([(data, future) for data, f, future in waiting if f == fmt], fmt)
             self._took = time.monotonic() - began
             self._senders = len(waiting) + self._queue.qsize()
             self._small = sum(len(data) for data, _, _ in waiting) <= LINGER_BYTES
@@ -137,7 +143,10 @@ class IngestWriter:
     def _write(self, items: list, fmt: str) -> None:
         metrics.current().ingest_merged.observe(len(items))
         try:
-            results = batch.load_many(self.con, [data for data, _ in items], fmt)
+            results = batch.load_many(self.con, [data for data, _ in items], fmt, Path(self._staging.name),
+                                      ids_ahead=self._ids_ahead)
+            self._ids_ahead = self._ids_ahead or any(
+                isinstance(r, dict) and r["kinds"].get("entities", {}).get("inserted") for r in results)
         except Exception as exc:  # noqa: BLE001 - every waiting sender gets the error, the writer goes on
             log.exception("ingest batch failed")
             results = [exc] * len(items)
@@ -153,6 +162,8 @@ class IngestWriter:
         WRITER["writer"] = None
         self._queue.put(None)
         self._thread.join(120)
+        if not self._thread.is_alive():
+            self._staging.cleanup()
 
 
 WRITER: dict[str, IngestWriter | None] = {"writer": None}

@@ -86,7 +86,8 @@ def listing(con) -> list[dict]:
 
 
 def verify(con, token: str) -> Principal | None:
-    """The principal of a valid, active token; None for an unknown, malformed, revoked or expired one."""
+    """The principal of a valid, active token; None for an unknown, malformed, revoked or expired one. con: a
+    cursor, or a function returning one (called only when the token's row is not cached yet)."""
     match = _TOKEN.match(token)
     if not match:
         return None
@@ -112,7 +113,7 @@ def _row(con, token_id: int) -> tuple | None:
         if token_id in _ROWS:
             return _ROWS[token_id]
         generation = _generation[0]
-    row = queries.one(con, "api_token_by_id", id=token_id)
+    row = queries.one(con() if callable(con) else con, "api_token_by_id", id=token_id)
     with _ROWS_LOCK:
         if row is not None and generation == _generation[0]:
             _ROWS[token_id] = row
@@ -221,7 +222,7 @@ def authenticate(request, action: str) -> Principal:
     elif (control := CONTROL["secret"]) and hmac.compare_digest(token.encode(), control.encode()):
         principal = identity.CLI
     else:
-        principal = verify(_cursor(), token)
+        principal = verify(_cursor, token)  # a cached token needs no cursor (db.shared() resolves the path)
     if principal is None:
         LIMITER.failed(address)
         raise HTTPException(401, "the API token is unknown, expired or revoked",
