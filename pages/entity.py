@@ -3,7 +3,7 @@ and Retry. Reads are uncached on purpose: the background worker writes here, and
 import html
 from datetime import UTC, datetime
 
-import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 import queries
@@ -85,13 +85,12 @@ def current_error(e: dict) -> None:
     box(text, icon=":material/error:")
 
 
-def gave_up_note(cur, e: dict) -> None:
-    found = retry.state(cur, e["id"])
-    if found and found["gave_up_at"]:
-        attempts = found["gave_up_attempts"]
-        st.warning(f"**Auto-retry gave up** at {ui.local_time(found['gave_up_at'])} after {attempts} "
-                   f"attempt{'s' if attempts != 1 else ''}; the last one failed with {found['gave_up_code']}: "
-                   f"{found['gave_up_message'] or ''}\n\nA retry by hand starts the attempts again.",
+def gave_up_note(e: dict) -> None:
+    if e["gave_up_at"]:
+        attempts = e["gave_up_attempts"]
+        st.warning(f"**Auto-retry gave up** at {ui.local_time(e['gave_up_at'])} after {attempts} "
+                   f"attempt{'s' if attempts != 1 else ''}; the last one failed with {e['gave_up_code']}: "
+                   f"{e['gave_up_message'] or ''}\n\nA retry by hand starts the attempts again.",
                    icon=":material/do_not_disturb_on:")
 
 
@@ -99,12 +98,11 @@ def retry_section(cur, e: dict) -> None:
     flash = st.session_state.pop(f"retry_flash_{e['id']}", None)
     if flash:
         getattr(st, flash[0])(flash[1])
-    gave_up_note(cur, e)
+    gave_up_note(e)
     confirming = f"retry_confirming_{e['id']}"
     if not st.session_state.get(confirming):
-        open_request = retry.open_request(cur, e["id"])
-        if open_request:
-            watch_retry(e["id"], open_request["id"])
+        if e["request_id"] is not None:
+            watch_retry(e["id"], e["request_id"])
             return
         if st.session_state.pop(f"retry_watch_{e['id']}", False):
             show_outcome(cur, e["id"])  # also when the worker finished before the watcher was first drawn
@@ -215,7 +213,7 @@ def history(cur, entity_id: int) -> list[dict]:
                + (f" · latest: {ui.md(latest['operation'])} {ui.md(latest['outcome'])} at"
                   f" {ui.local_time(latest['occurred_at'], tz)}"
                   if latest else ""))
-    table = pd.DataFrame({
+    table = pa.table({  # straight to Arrow, which st.dataframe sends as is: no pandas frame to build and convert
         "Time": [ui.local_time(r["occurred_at"], tz) for r in rows],
         "Operation": [r["operation"] for r in rows],
         "Outcome": [[r["outcome"]] for r in rows],
@@ -279,13 +277,13 @@ def payload_diff(cur, entity_id: int, tx: dict) -> None:
     if not changes:
         st.info("The requests are identical: the failure is not caused by a changed field.")
     else:
-        table = pd.DataFrame(changes).rename(columns=str.capitalize)
-        table["Change"] = [[c] for c in table["Change"]]
+        table = pa.table({"Path": [r["path"] for r in changes], "Before": [r["before"] for r in changes],
+                          "After": [r["after"] for r in changes], "Change": [[r["change"]] for r in changes]})
         st.dataframe(table, hide_index=True, width="stretch", key="diff_table",
                      column_config={"Change": ui.pill_column("Change", CHANGE_COLORS)})
     if same:
         with st.expander(f"{len(same)} unchanged field{'s' if len(same) != 1 else ''}"):
-            st.dataframe(pd.DataFrame(same)[["path", "after"]].rename(columns={"path": "Path", "after": "Value"}),
+            st.dataframe(pa.table({"Path": [r["path"] for r in same], "Value": [r["after"] for r in same]}),
                          hide_index=True, width="stretch", key="diff_unchanged_table")
 
 
@@ -320,7 +318,7 @@ def children(cur, entity: dict) -> None:
     if failed:
         st.error("Failed: " + "; ".join(f"line {r['line_no']} ({ui.md(r['retriever_ref']) or EMPTY_REF}): "
                                         f"{ui.md(r['error_message'])}" for r in failed), icon=":material/warning:")
-    table = pd.DataFrame({
+    table = pa.table({
         "Line": [r["line_no"] for r in rows],
         "Status": [[ui.status_label(r["status"])] for r in rows],
         "Retriever reference": [r["retriever_ref"] or EMPTY_REF for r in rows],
@@ -339,7 +337,7 @@ def children(cur, entity: dict) -> None:
 
 raw_id, entity_id = ui.requested_entity_id()
 cur = ui.cursor()
-found = queries.records(cur, "entity_detail", entity_id=entity_id) if entity_id is not None else []
+found = queries.records(cur, "entity_detail_page", entity_id=entity_id) if entity_id is not None else []
 if not found:
     not_found(raw_id)
     st.stop()

@@ -4,6 +4,7 @@ import zlib
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from entities import ui
@@ -13,6 +14,7 @@ from entities.ui import bulk as bulk_controls
 from entities.ui import groups as group_ui
 from entities.ui import live, urlstate
 from entities.ui import overview as ov
+from entities.ui.charts import PreparedFigure
 from entities.watch import freshness, groups
 
 title, live_col = st.columns([3, 2], vertical_alignment="bottom")
@@ -43,6 +45,9 @@ urlstate.bind("group_state", parse=urlstate.many_of(groups.STATES), dump=urlstat
 urlstate.bind("group_id", parse=urlstate.positive_int, dump=urlstate.dump_one, default=None)
 
 
+STALE_LINKS = 5  # the box stays short (each link is an element every refresh); the table below has them all
+
+
 @st.fragment(run_every=seconds or None)
 def live_data() -> None:
     group_ui.sync()
@@ -64,11 +69,13 @@ def live_data() -> None:
         with st.container(border=True):
             st.markdown(f":red[**{len(stale)} stale flow{'s' if len(stale) != 1 else ''}**] · no successful sync "
                         "for longer than usual")
-            for flow in stale.to_dict("records"):
+            for flow in stale.head(STALE_LINKS).to_dict("records"):
                 st.page_link("pages/entities_list.py", icon=":material/sync_problem:",
                              label=f"{ui.md(flow['integration'])} · {TYPE[flow['type']].label}: "
                                    f"{ov.stale_line(flow)}",
                              query_params={"integration": int(flow["integration_id"]), "type": flow["type"]})
+            if len(stale) > STALE_LINKS:
+                st.caption(f"and {len(stale) - STALE_LINKS} more: Flow freshness below lists every flow, stale first.")
 
     head = ui.query_frame("overview_headline", integration=scope,
                           stuck_before=now - timedelta(minutes=int(st.session_state["stuck"])))
@@ -99,11 +106,13 @@ def live_data() -> None:
         by_integration, by_type = st.columns(2)
         for column, by, title in ((by_integration, "integration", "Per integration"), (by_type, "type", "Per type")):
             figure = live.shared(f"chart_{by}", (scope, window.key, now, tz.key), lambda by=by, title=title:
-                               ov.error_rate_chart(ov.error_rate_frame(rates, by, window, tz), by, window, title))
+                                 PreparedFigure(ov.error_rate_chart(ov.error_rate_frame(rates, by, window, tz), by,
+                                                                    window, title)))
             column.plotly_chart(figure, key=f"chart_{by}")
 
     st.subheader("Integrations by open errors")
-    ranked = live.shared("ranked", tz.key, lambda: ranked_frame(tz))
+    # shared tables are kept as Arrow, which st.dataframe sends as is (a pandas frame is converted on every render)
+    ranked = live.shared("ranked", tz.key, lambda: pa.Table.from_pandas(ranked_frame(tz), preserve_index=False))
     st.dataframe(
         ranked, key="ranked", hide_index=True,
         column_order=["name", "retriever", "storer", "errors", "error_pct", "pending", "records", "oldest_error_at",
@@ -134,7 +143,8 @@ def flow_freshness(flows, tz, flows_key) -> None:
     st.caption(f"Each flow's last successful sync. A flow is stale when it has had no success for longer than its "
                f"threshold: twice its usual interval over the last 7 days, at least "
                f"{freshness.MIN_THRESHOLD_MINUTES} minutes, unless an operator set one.")
-    st.dataframe(live.shared("freshness", (tz.key, flows_key), lambda: ov.freshness_frame(flows, tz)),
+    st.dataframe(live.shared("freshness", (tz.key, flows_key),
+                             lambda: pa.Table.from_pandas(ov.freshness_frame(flows, tz), preserve_index=False)),
                  key="freshness", hide_index=True,
                  column_config={
                      "State": ui.pill_column("State", ov.FRESHNESS_COLORS),
@@ -142,7 +152,10 @@ def flow_freshness(flows, tz, flows_key) -> None:
                                                                      format="YYYY-MM-DD HH:mm"),
                      "Records": st.column_config.LinkColumn("Records", display_text="Open list"),
                  })
-    with st.expander("Set a flow's stale threshold"):
+    threshold = st.expander("Set a flow's stale threshold", key="freshness_threshold", on_change="rerun")
+    if not threshold.open:  # the form is built only when opened: every load and live refresh skips it
+        return
+    with threshold:
         refused = ui.refusal(ui.principal(), "alerts")
         options = [(int(i), t) for i, t in zip(flows["integration_id"], flows["type"], strict=True)]
         names = dict(zip(options, flows["integration"], strict=True))

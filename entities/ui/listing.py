@@ -34,6 +34,7 @@ from entities.listfilter import (  # noqa: F401 - the page, bench and tests use 
 )
 from entities.model import STATUS, STATUSES, TYPE
 from entities.ui import local_time, money, relative_age
+from entities.ui.charts import PreparedFigure
 
 SORT_NAMES = {"last_updated": "Last Updated", "status": "Status", "retriever_ref": "Retriever Reference",
               "storer_ref": "Storer Reference", "children": "Children"}
@@ -154,7 +155,7 @@ def _breakdown_figure(values: tuple[int, ...]) -> go.Figure:
     ))
     figure.update_layout(height=220, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False,
                          yaxis={"title": None}, xaxis={"title": None}, clickmode="event+select", dragmode=False)
-    return figure
+    return PreparedFigure(figure)
 
 
 def statuses_from_selection(selection: dict | None) -> list[str]:
