@@ -52,7 +52,7 @@ def test_prune_keeps_each_records_last_success_and_last_failure(demo_copy):
 
 
 def test_dry_run_plan_counts_what_prune_then_removes(demo_copy):
-    """The dry run's numbers are exactly what the real prune deletes and empties."""
+    """The dry run's numbers are exactly what the real prune deletes and empties, and nothing is left after it."""
     con = db.connect(demo_copy)
     now = _now(con)
     planned = retention.plan(con, now=now, defaults=DEFAULTS)
@@ -61,6 +61,7 @@ def test_dry_run_plan_counts_what_prune_then_removes(demo_copy):
     assert sum(r["transactions"] for r in planned) == result.deleted == before - con.execute(
         "select count(*) from transactions").fetchone()[0]
     assert sum(r["payloads"] for r in planned) == result.payloads_dropped > 0
+    assert all(r["transactions"] == r["payloads"] == 0 for r in retention.plan(con, now=now, defaults=DEFAULTS))
 
 
 def test_old_success_payloads_are_dropped_but_failures_keep_theirs(demo_copy):
@@ -135,3 +136,16 @@ def test_bad_retention_configuration_is_a_message_not_a_traceback(demo_copy, cap
     monkeypatch.setenv("ENTITIES_RETAIN_DAYS", "ninety")
     assert main(["prune", "--db", str(demo_copy), "--dry-run"]) == 2
     assert "ENTITIES_RETAIN_DAYS='ninety'" in capsys.readouterr().err
+
+
+def test_prune_beside_a_reader_with_an_open_result_finishes(demo_copy, monkeypatch):
+    """A page leaves a query's result half read while the daily prune runs: the prune still finishes and is complete."""
+    monkeypatch.setattr(retention, "CHECKPOINT_PATIENCE", 0.05)
+    con = db.connect(demo_copy)
+    now = _now(con)
+    reader = con.cursor()
+    reader.execute("select * from entities where id > $n", {"n": 0}).fetchone()  # its transaction stays open
+    result = retention.prune(con.cursor(), now=now, defaults=DEFAULTS, batch=3000, pace=0.1)
+    assert result.checkpoints_skipped > 0 and result.deleted > 0
+    reader.close()
+    assert all(r["transactions"] == r["payloads"] == 0 for r in retention.plan(con, now=now, defaults=DEFAULTS))

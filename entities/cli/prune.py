@@ -45,7 +45,8 @@ def run(args) -> int:
     blocks = retention.size(con)
     con.close()
     print(f"deleted {result.deleted:,} transactions and dropped {result.payloads_dropped:,} payloads in "
-          f"{result.batches} batches, {result.seconds:.1f} s (longest batch {max(result.batch_ms, default=0):.0f} ms)")
+          f"{result.batches} batches, {result.seconds:.1f} s (longest step {max(result.step_ms, default=0):.0f} ms, "
+          f"longest checkpoint {max(result.checkpoint_ms, default=0):.0f} ms)")
     print(f"file {_mib(before)}; {blocks['free_blocks']:,} of {blocks['total_blocks']:,} blocks now free for reuse")
     if args.compact:
         compact(path)
