@@ -67,13 +67,14 @@ def sync(con, now: datetime | None = None) -> SyncResult:
 _seen: dict[str, tuple[int, float]] = {}  # database key -> (data version evaluated, monotonic time)
 _took: dict[str, float] = {}  # database key -> seconds the last sync held the write lock
 _sync_lock = threading.Lock()
-WRITE_LOCK_SHARE = 0.1  # a sync waits 1/share times its own duration after the last: at most ~10% of the lock
+WRITE_LOCK_SHARE = 0.1  # a sync waits 1/share times its own duration after the last: at most ~10% of its time
 
 
 def sync_if_changed(con, key: str, now: datetime | None = None) -> SyncResult | None:
     """sync() when the data version moved since the last evaluation of this database (or a minute passed), and
-    not sooner after the last sync than its duration / WRITE_LOCK_SHARE: at 1M records a sync holds the write lock
-    for most of a second, and a steady ingest or retry stream moves the version every second."""
+    not sooner after the last sync than its duration / WRITE_LOCK_SHARE: at 1M records a sync takes a few hundred
+    ms (most of it before the write lock, but on the same cores as ingest), and a steady ingest or retry stream
+    moves the version every second."""
     version = db.data_version()
     if not _due(key, version):
         return None
