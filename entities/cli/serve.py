@@ -87,7 +87,7 @@ def run(args) -> int:
 
 def _keep_compiled_scripts() -> None:
     """Streamlit empties its compiled-script cache whenever the last session disconnects, so with one viewer every
-    reload compiled app.py and the page again (~10-30 ms of CPU per load, a fifth of a detail page's). Entries are
+    reload compiled app.py and the page again (3-4 ms of CPU per load, ~5 % of a detail page's). Entries are
     kept instead and checked against the file's mtime and size, which also covers the file watcher's clear."""
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 
