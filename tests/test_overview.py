@@ -192,3 +192,14 @@ def test_overview_figures_are_built_once_per_data_version():
     db.bump_version()
     assert live.shared("test_chart", ("all", "30d"), build) is not first
     assert len(built) == 2
+
+
+def test_a_stale_flow_that_never_synced_says_so(app_env):
+    """A flow enabled without any record yet reads 'has never synced successfully', never an empty duration."""
+    con = db.connect(app_env)
+    con.execute("insert into flows values (3, 'customer', true, null)")
+    con.close()
+    at = open_app("overview")
+    labels = [link.proto.label for link in at.get("page_link") if "sync" in link.proto.label]
+    assert any("Customers: has never synced successfully" in label for label in labels), labels
+    assert not any("****" in label for label in labels), labels

@@ -135,7 +135,7 @@ def duration(minutes: float | None) -> str:
 
 def stale_line(flow: dict) -> str:
     """Markdown for one stale flow (names escaped by the caller's md)."""
-    since = ("has never synced successfully" if flow["last_success_at"] is None
+    since = ("has never synced successfully" if pd.isna(flow["last_success_at"])
              else f"no successful sync for **{duration(flow['minutes_since_success'])}**")
     return f"{since} (stale after {duration(flow['threshold_minutes'])}, {BASIS_TEXT[flow['basis']]})"
 
