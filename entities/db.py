@@ -272,7 +272,7 @@ def degrade(problem: DatabaseError, path: str | os.PathLike | None = None) -> No
             if isinstance(problem, Damaged):
                 _mark_damaged(key, problem)
             return
-        old.close()
+        _close_when_free(old)
         if isinstance(problem, Damaged):
             _mark_damaged(key, problem)
         try:
@@ -280,6 +280,26 @@ def degrade(problem: DatabaseError, path: str | os.PathLike | None = None) -> No
         except DatabaseError:
             pass  # the next shared() tries again and the pages show its message
         _reopened()
+
+
+CLOSE_WAIT_SECONDS = 5.0
+
+
+def _close_when_free(con: duckdb.DuckDBPyConnection) -> None:
+    """Closes the shared connection while another thread may be mid-call on it: DuckDB then refuses
+    (ResourceInUseException) instead of waiting, so ask again until that call is done. Past the wait it is left to
+    the garbage collector, and the read-only reopen says what is wrong."""
+    deadline = time.monotonic() + CLOSE_WAIT_SECONDS
+    while True:
+        try:
+            con.close()
+            return
+        except duckdb.ResourceInUseException:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.02)
+        except duckdb.Error:
+            return  # a fatal error has invalidated it already
 
 
 def supervise(path: str | os.PathLike | None = None) -> None:
